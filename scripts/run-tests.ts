@@ -1,0 +1,109 @@
+/**
+ * The test command (`npm test` runs it after `npm run build`): starts the test bench once
+ * (a private MariaDB, a KRaft Kafka broker, the Pulumi engine), runs every compiled test file with
+ * node's test runner against it, stops the bench and ends with the line `N passed, N failed`.
+ *
+ *   node dist/scripts/run-tests.js [filter...]   only test files whose path contains a filter
+ *
+ * Services already started with `npm run services -- start` are reused when $CDC_BENCH_STATE
+ * names their state file. A failing run keeps the service logs and prints where they are.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { run } from "node:test";
+import { spec } from "node:test/reporters";
+import { BENCH_STATE_ENV, benchStateIsLive, readBenchState, startBench, writeBenchState, type Bench } from "../test/bench/services";
+
+const repoRoot = path.resolve(__dirname, "..", "..");
+const testRoot = path.join(repoRoot, "dist", "test");
+const FILE_TIMEOUT_MS = 20 * 60 * 1000;
+
+function findTestFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return findTestFiles(full);
+    return entry.name.endsWith(".test.js") ? [full] : [];
+  });
+}
+
+interface Summary {
+  tests: number;
+  pass: number;
+  fail: number;
+  cancelled: number;
+  skipped: number;
+  todo: number;
+}
+
+async function runTests(files: string[]): Promise<Summary> {
+  const summary: Summary = { tests: 0, pass: 0, fail: 0, cancelled: 0, skipped: 0, todo: 0 };
+  const stream = run({ files, concurrency: Math.max(1, os.availableParallelism()), timeout: FILE_TIMEOUT_MS });
+  stream.on("test:diagnostic", (data: { nesting: number; message: string }) => {
+    if (data.nesting !== 0) return;
+    const match = /^(tests|pass|fail|cancelled|skipped|todo) (\d+)$/.exec(data.message);
+    if (match) summary[match[1] as keyof Summary] = Number(match[2]);
+  });
+  await new Promise<void>((resolve, reject) => {
+    const out = stream.compose(new spec());
+    out.on("data", (chunk: Buffer | string) => process.stdout.write(chunk));
+    out.on("end", resolve);
+    out.on("error", reject);
+  });
+  return summary;
+}
+
+async function main(): Promise<number> {
+  const filters = process.argv.slice(2);
+  const files = findTestFiles(testRoot)
+    .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
+    .sort();
+  if (files.length === 0) {
+    console.error(`no test files under ${testRoot}${filters.length ? ` matching ${filters.join(", ")}` : ""}`);
+    console.log("0 passed, 1 failed");
+    return 1;
+  }
+
+  let bench: Bench | undefined;
+  const reuse = process.env[BENCH_STATE_ENV];
+  if (reuse && fs.existsSync(reuse) && benchStateIsLive(readBenchState(reuse))) {
+    console.log(`# reusing the services named by ${BENCH_STATE_ENV}=${reuse}`);
+  } else {
+    const started = Date.now();
+    console.log("# starting the test bench: MariaDB, Kafka, Pulumi engine (first run installs and builds them)");
+    bench = await startBench({ mariadb: true, kafka: true, pulumi: true });
+    const stateFile = path.join(bench.runDir, "bench.json");
+    writeBenchState(stateFile, bench.state);
+    process.env[BENCH_STATE_ENV] = stateFile;
+    console.log(`# test bench up in ${((Date.now() - started) / 1000).toFixed(1)} s: ` +
+      `MariaDB 127.0.0.1:${bench.state.mariadb?.port}, Kafka ${bench.state.kafka?.brokers.join(",")}, ` +
+      `Pulumi ${bench.state.pulumiBin}`);
+  }
+  if (bench?.state.pulumiBin) process.env.CDC_PULUMI_BIN = bench.state.pulumiBin;
+
+  let summary: Summary | undefined;
+  try {
+    summary = await runTests(files);
+  } finally {
+    const failed = !summary || summary.fail + summary.cancelled > 0;
+    if (bench) {
+      await bench.stop({ keep: failed });
+      if (failed) console.log(`# service logs kept in ${bench.runDir}`);
+    }
+  }
+  const failed = summary.fail + summary.cancelled;
+  const skipped = summary.skipped + summary.todo;
+  // The closing line CI reads.
+  console.log(`${summary.pass} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+  return failed === 0 && summary.pass > 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(error instanceof Error ? error.stack ?? error.message : String(error));
+    console.log("0 passed, 1 failed");
+    process.exit(1);
+  },
+);

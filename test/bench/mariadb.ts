@@ -1,0 +1,197 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import mysql from "mysql2/promise";
+import { freeLoopbackPort, waitForPort } from "./ports";
+import { ensureTool, isPidAlive, runChecked, spawnService, stopPid, tailFile } from "./process";
+
+/** Accounts every bench instance has (anonymous users are dropped, see FINDINGS.md). */
+export interface MariaDbAccount {
+  user: string;
+  password: string;
+}
+
+/** What a test needs to reach a running private MariaDB instance; also its serialized form. */
+export interface MariaDbEndpoint {
+  host: string;
+  port: number;
+  socket: string;
+  dir: string;
+  logFile: string;
+  pid: number;
+  serverId: number;
+  /** Full privileges WITH GRANT OPTION: for creating databases, users and grants in tests. */
+  admin: MariaDbAccount;
+  /** Least privilege for CDC: SELECT, REPLICATION SLAVE, REPLICATION CLIENT on *.*. */
+  cdc: MariaDbAccount;
+}
+
+export interface MariaDbInstance extends MariaDbEndpoint {
+  /** Stops the server (SIGTERM, a clean shutdown). Keeps the directory unless remove is set. */
+  stop(options?: { remove?: boolean }): Promise<void>;
+  /** Stops and starts the server on the same port and datadir; binlogs and data survive. */
+  restart(): Promise<void>;
+  /** A connection as the admin account (the caller ends it). */
+  adminConnection(database?: string): Promise<mysql.Connection>;
+}
+
+export interface StartMariaDbOptions {
+  /** Parent directory for the instance's own directory (default: the OS temp dir). */
+  parentDir?: string;
+  serverId?: number;
+  /** Extra mariadbd flags, e.g. ["--binlog-format=STATEMENT"]. */
+  extraArgs?: string[];
+  /** Start as a detached process that outlives this one (for `npm run services`). */
+  detached?: boolean;
+}
+
+const START_TIMEOUT_MS = 60_000;
+
+let mariadbBinDir: Promise<string> | undefined;
+/** Installs MariaDB from Debian's packages on first use (scripts/ensure-mariadb.sh). */
+export function ensureMariaDb(): Promise<string> {
+  mariadbBinDir ??= ensureTool("ensure-mariadb.sh");
+  return mariadbBinDir;
+}
+
+function serverArgs(endpoint: MariaDbEndpoint, extraArgs: string[]): string[] {
+  const dataDir = path.join(endpoint.dir, "data");
+  const args = [
+    "--no-defaults",
+    `--datadir=${dataDir}`,
+    `--socket=${endpoint.socket}`,
+    `--pid-file=${path.join(endpoint.dir, "mariadbd.pid")}`,
+    `--port=${endpoint.port}`,
+    "--bind-address=127.0.0.1",
+    "--skip-name-resolve",
+    `--server-id=${endpoint.serverId}`,
+    `--log-bin=${path.join(endpoint.dir, "binlog", "binlog")}`,
+    "--binlog-format=ROW",
+    "--binlog-row-image=FULL",
+    "--binlog-row-metadata=FULL",
+    "--character-set-server=utf8mb4",
+    "--collation-server=utf8mb4_general_ci",
+    "--innodb-buffer-pool-size=256M",
+    "--max-allowed-packet=64M",
+    `--log-error=${endpoint.logFile}`,
+    ...extraArgs,
+  ];
+  // mariadbd refuses to run as root unless told to; as another user the flag is not needed.
+  if (process.getuid?.() === 0) args.push("--user=root");
+  return args;
+}
+
+async function launch(endpoint: MariaDbEndpoint, binDir: string, extraArgs: string[], detached: boolean) {
+  const child = spawnService(path.join(binDir, "mariadbd"), serverArgs(endpoint, extraArgs), {
+    logFile: endpoint.logFile,
+    detached,
+  });
+  if (child.pid === undefined) throw new Error("mariadbd did not start");
+  let exited = false;
+  child.on("exit", () => (exited = true));
+  try {
+    await waitForPort(endpoint.port, START_TIMEOUT_MS, () => !exited);
+  } catch (error) {
+    throw new Error(`MariaDB did not start: ${(error as Error).message}\n--- ${endpoint.logFile} ---\n${tailFile(endpoint.logFile)}`);
+  }
+  return child.pid;
+}
+
+/**
+ * Starts a private MariaDB: its own datadir under a new temporary directory, a free loopback port,
+ * row-based binlog with full images and full row metadata. Never the system service.
+ */
+export async function startMariaDb(options: StartMariaDbOptions = {}): Promise<MariaDbInstance> {
+  const binDir = await ensureMariaDb();
+  const parent = options.parentDir ?? fs.realpathSync(os.tmpdir());
+  const dir = fs.mkdtempSync(path.join(parent, "mariadb-"));
+  fs.mkdirSync(path.join(dir, "binlog"));
+  const installDb = fs.existsSync(path.join(binDir, "mariadb-install-db"))
+    ? path.join(binDir, "mariadb-install-db")
+    : "mariadb-install-db";
+  await runChecked(
+    installDb,
+    ["--no-defaults", `--datadir=${path.join(dir, "data")}`, "--auth-root-authentication-method=normal",
+      ...(process.getuid?.() === 0 ? ["--user=root"] : [])],
+    { timeoutMs: 120_000 },
+  );
+
+  const endpoint: MariaDbEndpoint = {
+    host: "127.0.0.1",
+    port: await freeLoopbackPort(),
+    socket: path.join(dir, "mysql.sock"),
+    dir,
+    logFile: path.join(dir, "mariadbd.log"),
+    pid: 0,
+    serverId: options.serverId ?? 1,
+    admin: { user: "bench_admin", password: crypto.randomBytes(12).toString("hex") },
+    cdc: { user: "cdc", password: crypto.randomBytes(12).toString("hex") },
+  };
+  const extraArgs = options.extraArgs ?? [];
+  endpoint.pid = await launch(endpoint, binDir, extraArgs, options.detached ?? false);
+
+  try {
+    await createAccounts(endpoint);
+  } catch (error) {
+    await stopPid(endpoint.pid, "SIGTERM", 30_000);
+    throw new Error(`MariaDB started but its accounts could not be set up: ${(error as Error).message}`);
+  }
+  return attachMariaDb(endpoint, { binDir, extraArgs, detached: options.detached ?? false });
+}
+
+/** Drops the anonymous users and creates the admin and least-privilege CDC accounts. */
+async function createAccounts(endpoint: MariaDbEndpoint): Promise<void> {
+  // Root logs in over the socket with no password (normal auth, fresh datadir).
+  const root = await mysql.createConnection({ socketPath: endpoint.socket, user: "root" });
+  try {
+    const [anonymous] = await root.query<mysql.RowDataPacket[]>("SELECT Host AS host FROM mysql.user WHERE User = ''");
+    for (const row of anonymous) await root.query("DROP USER ''@?", [row.host]);
+    await root.query("CREATE USER ?@'%' IDENTIFIED BY ?", [endpoint.admin.user, endpoint.admin.password]);
+    await root.query("GRANT ALL PRIVILEGES ON *.* TO ?@'%' WITH GRANT OPTION", [endpoint.admin.user]);
+    await root.query("CREATE USER ?@'%' IDENTIFIED BY ?", [endpoint.cdc.user, endpoint.cdc.password]);
+    await root.query("GRANT SELECT, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO ?@'%'", [endpoint.cdc.user]);
+    await root.query("FLUSH PRIVILEGES");
+  } finally {
+    await root.end();
+  }
+}
+
+/** Wraps a running instance's endpoint (for instance one read back from a services state file). */
+export function attachMariaDb(
+  endpoint: MariaDbEndpoint,
+  launchOptions: { binDir?: string; extraArgs?: string[]; detached?: boolean } = {},
+): MariaDbInstance {
+  const instance: MariaDbInstance = {
+    ...endpoint,
+    async stop(options = {}) {
+      await stopPid(instance.pid, "SIGTERM", 30_000);
+      if (options.remove) fs.rmSync(instance.dir, { recursive: true, force: true });
+    },
+    async restart() {
+      await stopPid(instance.pid, "SIGTERM", 30_000);
+      const binDir = launchOptions.binDir ?? (await ensureMariaDb());
+      instance.pid = await launch(instance, binDir, launchOptions.extraArgs ?? [], launchOptions.detached ?? false);
+    },
+    adminConnection(database?: string) {
+      return mysql.createConnection({
+        host: instance.host,
+        port: instance.port,
+        user: instance.admin.user,
+        password: instance.admin.password,
+        database,
+        multipleStatements: true,
+      });
+    },
+  };
+  return instance;
+}
+
+export function mariaDbEndpoint(instance: MariaDbInstance): MariaDbEndpoint {
+  const { host, port, socket, dir, logFile, pid, serverId, admin, cdc } = instance;
+  return { host, port, socket, dir, logFile, pid, serverId, admin, cdc };
+}
+
+export function isMariaDbRunning(endpoint: MariaDbEndpoint): boolean {
+  return endpoint.pid > 0 && isPidAlive(endpoint.pid);
+}

@@ -1,0 +1,77 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { ensureTool, repoRoot, runCommand, type CommandResult } from "./process";
+
+let pulumiBinDir: Promise<string> | undefined;
+/**
+ * The directory holding `pulumi`, `pulumi-language-nodejs` and `pulumi-resource-pulumi-nodejs`:
+ * from PATH, or built once from the Go module proxy by scripts/ensure-pulumi.sh.
+ */
+export function ensurePulumi(): Promise<string> {
+  pulumiBinDir ??= process.env.CDC_PULUMI_BIN ? Promise.resolve(process.env.CDC_PULUMI_BIN) : ensureTool("ensure-pulumi.sh");
+  return pulumiBinDir;
+}
+
+/** A private Pulumi home and file backend in a temporary directory; nothing touches ~/.pulumi. */
+export interface PulumiSandbox {
+  dir: string;
+  backendDir: string;
+  env: NodeJS.ProcessEnv;
+  /** Runs the CLI non-interactively, with colour off. */
+  pulumi(args: string[], options: { cwd: string; timeoutMs?: number; env?: NodeJS.ProcessEnv }): Promise<CommandResult>;
+  remove(): void;
+}
+
+export const TEST_PASSPHRASE = "bench-passphrase";
+
+export async function createPulumiSandbox(parentDir?: string): Promise<PulumiSandbox> {
+  const binDir = await ensurePulumi();
+  const dir = fs.mkdtempSync(path.join(parentDir ?? fs.realpathSync(os.tmpdir()), "pulumi-"));
+  const backendDir = path.join(dir, "state");
+  fs.mkdirSync(backendDir);
+  fs.mkdirSync(path.join(dir, "home"));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: `${binDir}${path.delimiter}${process.env.PATH ?? ""}`,
+    PULUMI_HOME: path.join(dir, "home"),
+    PULUMI_BACKEND_URL: `file://${backendDir}`,
+    PULUMI_CONFIG_PASSPHRASE: TEST_PASSPHRASE,
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_SKIP_CONFIRMATIONS: "true",
+    PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+    NO_COLOR: "1",
+  };
+  return {
+    dir,
+    backendDir,
+    env,
+    pulumi(args, options) {
+      return runCommand(path.join(binDir, "pulumi"), [...args, "--non-interactive", "--color=never"], {
+        cwd: options.cwd,
+        env: { ...env, ...options.env },
+        timeoutMs: options.timeoutMs ?? 10 * 60 * 1000,
+      });
+    },
+    remove() {
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Writes a Pulumi project into dir whose program can require this repo's dependencies
+ * (its node_modules is a link to the repo's).
+ */
+export function writeProject(dir: string, options: { name: string; program: string; description?: string }): void {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, "Pulumi.yaml"),
+    [`name: ${options.name}`, "runtime: nodejs", `description: ${options.description ?? options.name}`, "main: index.js", ""].join("\n"),
+  );
+  fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: options.name, private: true, main: "index.js" }));
+  fs.writeFileSync(path.join(dir, "index.js"), options.program);
+  const modules = path.join(dir, "node_modules");
+  if (!fs.existsSync(modules)) fs.symlinkSync(path.join(repoRoot, "node_modules"), modules, "dir");
+}
