@@ -1,0 +1,92 @@
+/**
+ * Naming rules shared by the provider and the runtime (from the vendor documents, seed 000):
+ * connector names, topic names, consumer groups, and the resource group's internal topics.
+ */
+
+/** 1–48 characters: digits, lowercase letters and hyphens, not starting with a hyphen. */
+export const CONNECTOR_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,47}$/;
+export const CONNECTOR_NAME_MAX = 48;
+
+/** Kafka's legal topic characters and length limit. */
+export const TOPIC_NAME_PATTERN = /^[a-zA-Z0-9._-]+$/;
+export const TOPIC_NAME_MAX = 249;
+
+/** Returns what is wrong with a connector name, or undefined when it is valid. */
+export function connectorNameProblem(name: string): string | undefined {
+  if (typeof name !== "string" || name.length === 0) return "is empty; give 1 to 48 characters";
+  if (name.length > CONNECTOR_NAME_MAX) return `is ${name.length} characters long; the limit is ${CONNECTOR_NAME_MAX}`;
+  if (name.startsWith("-")) return "starts with a hyphen; start it with a digit or a lowercase letter";
+  if (!CONNECTOR_NAME_PATTERN.test(name)) {
+    const bad = [...new Set([...name].filter((c) => !/[a-z0-9-]/.test(c)))].map((c) => JSON.stringify(c)).join(", ");
+    return `contains ${bad}; use only digits, lowercase letters and hyphens`;
+  }
+  return undefined;
+}
+
+/** The topic that receives a table's changes: `<topicPrefix>_<table>` (the underscore is added here). */
+export function tableTopic(topicPrefix: string, table: string): string {
+  return `${topicPrefix}_${table}`;
+}
+
+/** Returns what is wrong with a topic prefix, or undefined when it is valid. */
+export function topicPrefixProblem(prefix: string): string | undefined {
+  if (typeof prefix !== "string" || prefix.length === 0) return "is empty; give a prefix such as \"mysql\"";
+  if (!TOPIC_NAME_PATTERN.test(prefix)) return "may contain only letters, digits, '.', '_' and '-' (Kafka's topic characters)";
+  if (prefix.length > TOPIC_NAME_MAX - 2) return `is ${prefix.length} characters long; topic names are limited to ${TOPIC_NAME_MAX}`;
+  return undefined;
+}
+
+/** Returns what is wrong with the topic a table maps to, or undefined when it is valid. */
+export function tableTopicProblem(topicPrefix: string, table: string): string | undefined {
+  const topic = tableTopic(topicPrefix, table);
+  if (!TOPIC_NAME_PATTERN.test(table)) {
+    return `table ${JSON.stringify(table)} maps to topic ${JSON.stringify(topic)}, which Kafka does not allow (letters, digits, '.', '_' and '-' only)`;
+  }
+  if (topic.length > TOPIC_NAME_MAX) return `topic ${JSON.stringify(topic)} is longer than Kafka's ${TOPIC_NAME_MAX} characters`;
+  return undefined;
+}
+
+/** The consumer group a connector's workers join for its lease: `connect-<name>`. */
+export function connectorConsumerGroup(connectorName: string): string {
+  return `connect-${connectorName}`;
+}
+
+/** The transactional.id of a connector's producer: one per connector, so a stale worker is fenced. */
+export function connectorTransactionalId(groupName: string, connectorName: string): string {
+  return `cdc-${groupName}-${connectorName}`;
+}
+
+/** The resource group's internal, compacted topics (Kafka Connect's distributed mode, in small). */
+export interface GroupTopics {
+  /** Desired connector configs, keyed by connector name; a tombstone deletes the connector. */
+  configs: string;
+  /** Connector status written by the runtime, keyed by connector name. */
+  status: string;
+  /** Committed binlog positions, keyed by connector name; written in the data's transaction. */
+  offsets: string;
+  /** Single-partition topic whose consumer group `connect-<name>` elects each connector's worker. */
+  leases: string;
+}
+
+export function groupTopics(groupName: string): GroupTopics {
+  return {
+    configs: `cdc-${groupName}-configs`,
+    status: `cdc-${groupName}-status`,
+    offsets: `cdc-${groupName}-offsets`,
+    leases: `cdc-${groupName}-leases`,
+  };
+}
+
+/** A resource group name is used inside topic names: the connector-name rules apply to it too. */
+export function groupNameProblem(name: string): string | undefined {
+  return connectorNameProblem(name);
+}
+
+/** Topic configs of the internal topics: compacted, kept forever, single partition. */
+export const INTERNAL_TOPIC_CONFIGS: Record<keyof GroupTopics, Record<string, string>> = {
+  configs: { "cleanup.policy": "compact" },
+  status: { "cleanup.policy": "compact" },
+  // Offsets are rewritten at every commit: roll and clean segments often so restarts read little.
+  offsets: { "cleanup.policy": "compact", "segment.ms": "600000", "min.cleanable.dirty.ratio": "0.1" },
+  leases: { "cleanup.policy": "delete", "retention.ms": "3600000" },
+};

@@ -1,0 +1,68 @@
+/**
+ * Records the runtime writes to the group's internal topics, keyed by connector name. Their JSON
+ * is the contract the provider reads (deploy waits for RUNNING; `read`/refresh shows the status).
+ */
+import { Position, type PositionJson } from "../position";
+import type { ErrorCode } from "../errors";
+
+export const CONNECTOR_STATES = ["STARTING", "RUNNING", "FAILED", "PAUSED"] as const;
+export type ConnectorState = (typeof CONNECTOR_STATES)[number];
+
+/** Status topic value. */
+export interface StatusRecord {
+  version: 1;
+  connector: string;
+  state: ConnectorState;
+  /** For FAILED: why, in words a user can act on (never contains secrets). */
+  reason?: string;
+  /** For FAILED: the error code (runtime/errors.ts). */
+  errorCode?: ErrorCode;
+  /** For FAILED: what to do about it. */
+  fix?: string;
+  /** The config revision the status is about (the config record's revision field). */
+  revision?: string;
+  worker: string;
+  /** ISO 8601 time the record was written. */
+  at: string;
+  /** The last committed position, when there is one. */
+  position?: PositionJson;
+  /** Seconds between the newest source event emitted and now, when known. */
+  lagSeconds?: number;
+}
+
+/** Offsets topic value: written in the same Kafka transaction as the data it covers. */
+export interface OffsetRecord {
+  version: 1;
+  connector: string;
+  position: PositionJson;
+  /** The sequenceId of the last record emitted, as a decimal string ("0" before any). */
+  sequence: string;
+  /** Source event time (ms) of the last change covered, for lag. */
+  eventTime?: number;
+  /** ISO 8601 time of the commit. */
+  at: string;
+}
+
+export function encodeRecord(record: StatusRecord | OffsetRecord): Buffer {
+  return Buffer.from(JSON.stringify(record), "utf8");
+}
+
+export function decodeStatusRecord(value: Buffer | null): StatusRecord | null {
+  if (!value) return null;
+  const parsed = JSON.parse(value.toString("utf8")) as StatusRecord;
+  if (parsed.version !== 1 || !CONNECTOR_STATES.includes(parsed.state)) throw new TypeError(`not a status record: ${value.toString("utf8").slice(0, 200)}`);
+  return parsed;
+}
+
+export interface DecodedOffset {
+  position: Position;
+  sequence: bigint;
+  eventTime?: number;
+}
+
+export function decodeOffsetRecord(value: Buffer | null): DecodedOffset | null {
+  if (!value) return null;
+  const parsed = JSON.parse(value.toString("utf8")) as OffsetRecord;
+  if (parsed.version !== 1) throw new TypeError(`not an offset record: ${value.toString("utf8").slice(0, 200)}`);
+  return { position: Position.fromJSON(parsed.position), sequence: BigInt(parsed.sequence), eventTime: parsed.eventTime };
+}

@@ -1,0 +1,146 @@
+/**
+ * Supervises one connector: runs ConnectorTask, reports its status, and retries retriable
+ * failures with backoff and jitter inside the connector's retry window (connection failures:
+ * retry.connectionMinutes, 720 by default; other retriable failures: retry.otherMinutes, 10).
+ * Non-retriable failures (bad password, purged binlog, missing topic, bugs) fail at once.
+ */
+import type { Kafka } from "kafkajs";
+import type { ConnectorConfig } from "../contract/config";
+import type { GroupTopics } from "../contract/names";
+import type { ConnectorState, StatusRecord } from "../contract/records";
+import { decryptSecret } from "../contract/secrets";
+import { CdcError, type ErrorCode } from "../errors";
+import type { Logger } from "../log";
+import { ConnectorMetrics } from "../metrics";
+import { backoffMs, sleep } from "../retry";
+import { ConnectorTask, type TaskTuning } from "../pipeline/connector-task";
+import type { StatusWriter } from "./status-writer";
+
+const CONNECTION_CODES: ReadonlySet<ErrorCode> = new Set(["SOURCE_UNREACHABLE", "SOURCE_CONNECTION_LOST", "KAFKA_UNAVAILABLE"]);
+
+export interface RunnerContext {
+  groupName: string;
+  topics: GroupTopics;
+  kafka: Kafka;
+  /** base64; undefined only for a local config file with a plaintext password. */
+  groupKey: string | undefined;
+  workerId: string;
+  status: StatusWriter;
+  logger: Logger;
+  tuning: TaskTuning;
+  /** Retry timing, overridable by tests. */
+  backoff?: { baseMs: number; maxMs: number };
+}
+
+export class ConnectorRunner {
+  readonly metrics: ConnectorMetrics;
+  /** The task, once it streams (stop() stops it; a starting task is stopped by the loop). */
+  private streaming: ConnectorTask | undefined;
+  private readonly abort = new AbortController();
+  private loop: Promise<void> | undefined;
+  private readonly logger: Logger;
+  state: ConnectorState = "STARTING";
+
+  constructor(readonly config: ConnectorConfig, private readonly ctx: RunnerContext) {
+    this.metrics = new ConnectorMetrics(config.name);
+    this.logger = ctx.logger.child({ connector: config.name });
+  }
+
+  start(): void {
+    this.loop ??= this.run().catch((error) => this.logger.error("connector supervisor crashed", { error }));
+  }
+
+  private async report(state: ConnectorState, failure?: CdcError, note?: string): Promise<void> {
+    this.state = state;
+    this.metrics.state = state;
+    const lag = this.metrics.lagSeconds();
+    const record: StatusRecord = {
+      version: 1,
+      connector: this.config.name,
+      state,
+      worker: this.ctx.workerId,
+      at: new Date().toISOString(),
+      position: this.metrics.committed?.toJSON(),
+      lagSeconds: lag === undefined ? undefined : Math.round(lag),
+      ...(failure ? { errorCode: failure.code, reason: failure.reason, fix: failure.fix } : {}),
+      ...(note ? { reason: note } : {}),
+    };
+    await this.ctx.status.write(record);
+  }
+
+  private password(): string {
+    const source = this.config.source;
+    if (source.passwordEncrypted) {
+      if (!this.ctx.groupKey) throw new CdcError("GROUP_KEY_INVALID", "the runtime has no resource group key (CDC_GROUP_KEY) to decrypt the source password.");
+      return decryptSecret(source.passwordEncrypted, this.ctx.groupKey, this.config.name);
+    }
+    return source.password ?? "";
+  }
+
+  private async run(): Promise<void> {
+    if (this.config.paused) {
+      await this.report("PAUSED");
+      return;
+    }
+    let failingSince: number | undefined;
+    let attempt = 0;
+    while (!this.abort.signal.aborted) {
+      await this.report("STARTING", undefined, attempt > 0 ? `retry ${attempt}` : undefined);
+      let task: ConnectorTask | undefined;
+      try {
+        task = new ConnectorTask({
+          config: this.config,
+          password: this.password(),
+          groupName: this.ctx.groupName,
+          topics: this.ctx.topics,
+          kafka: this.ctx.kafka,
+          logger: this.logger,
+          metrics: this.metrics,
+          tuning: this.ctx.tuning,
+        });
+        await task.start();
+        if (this.abort.signal.aborted) {
+          await task.stop();
+          return;
+        }
+        this.streaming = task;
+        await this.report("RUNNING");
+        await task.done;
+        return; // stopped on purpose
+      } catch (thrown) {
+        const error = thrown instanceof CdcError ? thrown : new CdcError("INTERNAL", String((thrown as Error)?.stack ?? thrown));
+        if (this.abort.signal.aborted) return;
+        this.metrics.recordError(error.code);
+        this.logger.warn("connector failed", { code: error.code, reason: error.reason, retriable: error.retriable });
+        if (!error.retriable) {
+          await this.report("FAILED", error);
+          return;
+        }
+        if (task?.committedOnce) {
+          failingSince = undefined;
+          attempt = 0;
+        }
+        failingSince ??= Date.now();
+        const windowMinutes = CONNECTION_CODES.has(error.code) ? this.config.retry.connectionMinutes : this.config.retry.otherMinutes;
+        if (Date.now() - failingSince > windowMinutes * 60_000) {
+          const exceeded = new CdcError("RETRY_WINDOW_EXCEEDED", `${error.code} kept failing for more than ${windowMinutes} minutes: ${error.reason}`);
+          this.metrics.recordError(exceeded.code);
+          await this.report("FAILED", exceeded);
+          return;
+        }
+        const delay = backoffMs(attempt++, this.ctx.backoff);
+        this.logger.info("retrying", { code: error.code, inMs: delay, attempt });
+        await sleep(delay, this.abort.signal);
+      } finally {
+        this.streaming = undefined;
+      }
+    }
+  }
+
+  /** Stops the connector (its task commits what is complete first). */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.streaming?.stop();
+    await this.loop;
+  }
+}

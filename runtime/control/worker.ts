@@ -1,0 +1,161 @@
+/**
+ * A runtime worker serves one resource group: it makes sure the group's internal topics exist,
+ * follows the configs topic, and starts, reconfigures or stops a ConnectorRunner as config records
+ * appear, change or are deleted (tombstones). Nothing restarts the process on a config change.
+ */
+import type { Kafka } from "kafkajs";
+import { describeProblems, normalizeConnectorConfig, type ConnectorConfig } from "../contract/config";
+import { groupTopics, INTERNAL_TOPIC_CONFIGS, type GroupTopics } from "../contract/names";
+import { CdcError } from "../errors";
+import type { Logger } from "../log";
+import type { ConnectorMetrics } from "../metrics";
+import { DEFAULT_TUNING, type TaskTuning } from "../pipeline/connector-task";
+import { KafkaAdmin } from "../sink/admin";
+import { watchTopic } from "../sink/topic-reader";
+import { ConnectorRunner } from "./connector-runner";
+import { StatusWriter } from "./status-writer";
+
+export interface WorkerOptions {
+  groupName: string;
+  kafka: Kafka;
+  groupKey: string | undefined;
+  workerId: string;
+  logger: Logger;
+  tuning?: Partial<TaskTuning>;
+  backoff?: { baseMs: number; maxMs: number };
+  /** Replication factor for the internal topics it creates (-1: the broker default). */
+  replicationFactor?: number;
+}
+
+export class Worker {
+  readonly topics: GroupTopics;
+  private readonly runners = new Map<string, ConnectorRunner>();
+  private status: StatusWriter | undefined;
+  private watcher: { stop: () => Promise<void> } | undefined;
+  private queue: Promise<void> = Promise.resolve();
+  private stopped = false;
+  started = false;
+
+  constructor(private readonly options: WorkerOptions) {
+    this.topics = groupTopics(options.groupName);
+  }
+
+  /** Creates the internal topics that are missing (as Kafka Connect does) and connects the status producer. */
+  async prepare(): Promise<void> {
+    const admin = await KafkaAdmin.connect(this.options.kafka);
+    try {
+      const created = await admin.ensureTopics(
+        (Object.keys(this.topics) as (keyof GroupTopics)[]).map((k) => ({
+          topic: this.topics[k],
+          partitions: 1,
+          replicationFactor: this.options.replicationFactor,
+          configs: INTERNAL_TOPIC_CONFIGS[k],
+        })),
+      );
+      if (created.length > 0) this.options.logger.info("created the group's internal topics", { topics: created });
+    } finally {
+      await admin.disconnect();
+    }
+    this.status = new StatusWriter(this.options.kafka, this.topics.status, this.options.logger);
+    await this.status.connect();
+  }
+
+  /** Follows the configs topic; resolves once the configs present at start were applied. */
+  async start(): Promise<void> {
+    await this.prepare();
+    await new Promise<void>((resolve, reject) => {
+      watchTopic(this.options.kafka, this.topics.configs, {
+        onRecord: (record) => this.enqueue(() => this.apply(record.key, record.value)),
+        onCaughtUp: () => this.enqueue(async () => resolve()),
+        onError: (error) => {
+          this.options.logger.error("lost the configs topic", { code: error.code, reason: error.reason });
+          reject(error);
+        },
+      }).then((watcher) => (this.watcher = watcher), reject);
+    });
+    this.started = true;
+  }
+
+  /** Runs one connector from a config record given directly (the local config file). */
+  async runConfig(record: unknown): Promise<void> {
+    await this.prepare();
+    const name = (record as { name?: unknown })?.name;
+    await this.apply(typeof name === "string" ? name : "local", Buffer.from(JSON.stringify(record)));
+    this.started = true;
+  }
+
+  private enqueue(step: () => Promise<void>): void {
+    this.queue = this.queue.then(step).catch((error) => this.options.logger.error("applying a config record failed", { error }));
+  }
+
+  private async apply(key: string, value: Buffer | null): Promise<void> {
+    if (this.stopped) return;
+    const existing = this.runners.get(key);
+    if (value === null) {
+      if (existing) {
+        this.options.logger.info("connector deleted: stopping it", { connector: key });
+        this.runners.delete(key);
+        await existing.stop();
+      }
+      await this.status?.remove(key);
+      return;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value.toString("utf8"));
+    } catch {
+      parsed = undefined;
+    }
+    const result = normalizeConnectorConfig(parsed);
+    const problem = !result.ok
+      ? describeProblems(result.problems)
+      : result.config.name !== key
+        ? `the record's key ${JSON.stringify(key)} differs from its name ${JSON.stringify(result.config.name)}`
+        : undefined;
+    if (problem || !result.ok) {
+      if (existing) {
+        this.runners.delete(key);
+        await existing.stop();
+      }
+      const error = new CdcError("CONFIG_INVALID", `the config record of connector ${key} is invalid: ${problem}.`);
+      await this.status?.write({ version: 1, connector: key, state: "FAILED", errorCode: error.code, reason: error.reason, fix: error.fix, worker: this.options.workerId, at: new Date().toISOString() });
+      return;
+    }
+    const config = result.config;
+    if (existing && sameConfig(existing.config, config)) return;
+    if (existing) {
+      this.options.logger.info("connector reconfigured: restarting it from its committed offset", { connector: key });
+      await existing.stop();
+    }
+    const runner = new ConnectorRunner(config, {
+      groupName: this.options.groupName,
+      topics: this.topics,
+      kafka: this.options.kafka,
+      groupKey: this.options.groupKey,
+      workerId: this.options.workerId,
+      status: this.status as StatusWriter,
+      logger: this.options.logger,
+      tuning: { ...DEFAULT_TUNING, ...this.options.tuning },
+      backoff: this.options.backoff,
+    });
+    this.runners.set(key, runner);
+    runner.start();
+  }
+
+  connectors(): { name: string; state: string; metrics: ConnectorMetrics }[] {
+    return [...this.runners.values()].map((r) => ({ name: r.config.name, state: r.state, metrics: r.metrics }));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.watcher?.stop();
+    await this.queue;
+    await Promise.all([...this.runners.values()].map((r) => r.stop()));
+    this.runners.clear();
+    await this.status?.disconnect();
+  }
+}
+
+function sameConfig(a: ConnectorConfig, b: ConnectorConfig): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

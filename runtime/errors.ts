@@ -1,0 +1,206 @@
+/**
+ * The one errors module. Every failure a user can see has a code, a message that says what is
+ * wrong, a fix, and a retriable flag. Errors are classified by code (ours, MySQL's errno, Node's
+ * and kafkajs's error codes and types), never by matching message text.
+ */
+
+export interface ErrorSpec {
+  /** Worth retrying inside the connector's retry window (network blips, a restarting broker). */
+  retriable: boolean;
+  /** What the user does about it; appended to every message with this code. */
+  fix: string;
+}
+
+export const ERROR_SPECS = {
+  CONFIG_INVALID: { retriable: false, fix: "Correct the connector's configuration and apply it again (pulumi up)." },
+  GROUP_KEY_INVALID: {
+    retriable: false,
+    fix: "Give the runtime the resource group's key in CDC_GROUP_KEY (the ResourceGroup's groupKey output, base64 of 32 bytes).",
+  },
+  PASSWORD_UNDECRYPTABLE: {
+    retriable: false,
+    fix: "The password was encrypted with another resource group's key: apply the Connector again with this group, or give the runtime the right CDC_GROUP_KEY.",
+  },
+  TOPIC_MISSING: {
+    retriable: false,
+    fix: "Create the topic with a TopicSet for these tables (or add the table to the TopicSet), then redeploy the connector.",
+  },
+  SOURCE_AUTH_FAILED: {
+    retriable: false,
+    fix: "Check the source account and password (the Connector's source.user and source.password); the account must be allowed to log in from the runtime's host ('%').",
+  },
+  SOURCE_UNREACHABLE: {
+    retriable: true,
+    fix: "Check that the database is running and reachable from the runtime (host, port, network, security groups).",
+  },
+  SOURCE_CONNECTION_LOST: { retriable: true, fix: "The runtime reconnects by itself; if it keeps happening, check the database's logs and network." },
+  SOURCE_QUERY_FAILED: { retriable: true, fix: "Check the database's logs; the runtime retries inside the retry window." },
+  BINLOG_DISABLED: { retriable: false, fix: "Enable the binary log: start the server with log_bin (log-bin=...) and restart it." },
+  BINLOG_FORMAT_NOT_ROW: { retriable: false, fix: "Run SET GLOBAL binlog_format = 'ROW' (and set binlog_format=ROW in the server's configuration)." },
+  BINLOG_ROW_IMAGE_NOT_FULL: { retriable: false, fix: "Run SET GLOBAL binlog_row_image = 'FULL' (and set it in the server's configuration)." },
+  BINLOG_ROW_METADATA_NOT_FULL: {
+    retriable: false,
+    fix: "Run SET GLOBAL binlog_row_metadata = 'FULL' (and set it in the server's configuration); without it column names can be wrong after ALTER TABLE.",
+  },
+  BINLOG_PURGED: {
+    retriable: false,
+    fix: "The binlog position the connector needs was purged from the source. Keep binlogs longer (7 days recommended), then reset the connector's position (startPosition) or re-run the initial full sync.",
+  },
+  BINLOG_UNSUPPORTED_EVENT: {
+    retriable: false,
+    fix: "Turn off the server setting named in the message (binlog_transaction_compression or binlog_row_value_options=PARTIAL_JSON).",
+  },
+  GRANT_MISSING: {
+    retriable: false,
+    fix: "Grant the account what the message names, e.g. GRANT SELECT, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'user'@'%'.",
+  },
+  TABLE_MISSING: { retriable: false, fix: "Create the table in the source database, or remove it from the Connector's tables." },
+  RECORD_TOO_LARGE: {
+    retriable: false,
+    fix: "Raise the connector's maxRecordBytes (and the topic's max.message.bytes), or exclude the large column or table.",
+  },
+  KAFKA_UNAVAILABLE: { retriable: true, fix: "Check that the Kafka brokers are running and reachable from the runtime." },
+  KAFKA_FENCED: {
+    retriable: false,
+    fix: "Another runtime worker took this connector over (same transactionalId); this worker stops it. Nothing to do unless it keeps happening.",
+  },
+  KAFKA_REQUEST_FAILED: { retriable: true, fix: "Check the broker's logs; the runtime retries inside the retry window." },
+  RETRY_WINDOW_EXCEEDED: {
+    retriable: false,
+    fix: "The failure named in the message lasted longer than the connector's retry window; fix it, then redeploy the connector (or raise retry.connectionMinutes).",
+  },
+  INTERNAL: { retriable: false, fix: "This is a bug in the runtime: report it with the connector's logs." },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERROR_SPECS;
+
+export class CdcError extends Error {
+  readonly code: ErrorCode;
+  readonly retriable: boolean;
+  readonly fix: string;
+  /** The message without the fix, for status records that show both separately. */
+  readonly reason: string;
+
+  constructor(code: ErrorCode, reason: string, options: { cause?: unknown } = {}) {
+    const spec: ErrorSpec = ERROR_SPECS[code];
+    super(`${code}: ${reason} Fix: ${spec.fix}`, { cause: options.cause });
+    this.name = "CdcError";
+    this.code = code;
+    this.retriable = spec.retriable;
+    this.fix = spec.fix;
+    this.reason = reason;
+  }
+}
+
+export function isCdcError(error: unknown): error is CdcError {
+  return error instanceof CdcError;
+}
+
+/** Several failures reported together (prechecks collect every failure before failing). */
+export class CdcErrors extends Error {
+  readonly errors: CdcError[];
+  constructor(errors: CdcError[]) {
+    super(errors.map((e, i) => `${i + 1}. ${e.message}`).join("\n"));
+    this.name = "CdcErrors";
+    this.errors = errors;
+  }
+}
+
+/** MySQL/MariaDB server error numbers we act on. */
+const MYSQL_ERRNO = {
+  ACCESS_DENIED: 1045,
+  DBACCESS_DENIED: 1044,
+  SPECIFIC_ACCESS_DENIED: 1227,
+  MASTER_FATAL_ERROR_READING_BINLOG: 1236,
+  BAD_DB: 1049,
+  NO_SUCH_TABLE: 1146,
+} as const;
+
+const NETWORK_CODES = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT"]);
+const CONNECTION_LOST_CODES = new Set([
+  "PROTOCOL_CONNECTION_LOST",
+  "ECONNRESET",
+  "EPIPE",
+  "PROTOCOL_SEQUENCE_TIMEOUT",
+  "ER_SERVER_SHUTDOWN",
+  "ER_CONNECTION_KILLED",
+]);
+
+interface ErrorLike {
+  code?: unknown;
+  errno?: unknown;
+  name?: unknown;
+  type?: unknown;
+  retriable?: unknown;
+  message?: unknown;
+}
+
+/**
+ * Turns whatever a MySQL client (mysql2, zongji) threw into a CdcError, by error code.
+ * `what` says what was being done, for the message (it must not contain secrets).
+ */
+export function classifyMysqlError(error: unknown, what: string): CdcError {
+  if (isCdcError(error)) return error;
+  const e = (error ?? {}) as ErrorLike;
+  const code = typeof e.code === "string" ? e.code : "";
+  const errno = typeof e.errno === "number" ? e.errno : undefined;
+  const detail = safeDetail(e);
+  if (errno === MYSQL_ERRNO.ACCESS_DENIED) return new CdcError("SOURCE_AUTH_FAILED", `${what}: the database refused the login (${code}).`, { cause: error });
+  if (errno === MYSQL_ERRNO.MASTER_FATAL_ERROR_READING_BINLOG) {
+    return new CdcError("BINLOG_PURGED", `${what}: the server cannot send the binlog from the requested position (MySQL error 1236: ${detail}).`, { cause: error });
+  }
+  if (errno === MYSQL_ERRNO.SPECIFIC_ACCESS_DENIED || errno === MYSQL_ERRNO.DBACCESS_DENIED) {
+    return new CdcError("GRANT_MISSING", `${what}: the account lacks a privilege (${code}: ${detail}).`, { cause: error });
+  }
+  if (errno === MYSQL_ERRNO.BAD_DB || errno === MYSQL_ERRNO.NO_SUCH_TABLE) return new CdcError("TABLE_MISSING", `${what}: ${detail}.`, { cause: error });
+  if (NETWORK_CODES.has(code)) return new CdcError("SOURCE_UNREACHABLE", `${what}: cannot connect to the database (${code}).`, { cause: error });
+  if (CONNECTION_LOST_CODES.has(code)) return new CdcError("SOURCE_CONNECTION_LOST", `${what}: the connection to the database was lost (${code}).`, { cause: error });
+  if (errno !== undefined) return new CdcError("SOURCE_QUERY_FAILED", `${what}: ${code} (${errno}): ${detail}.`, { cause: error });
+  return new CdcError("INTERNAL", `${what}: ${detail}`, { cause: error });
+}
+
+/** kafkajs error class names (error.name) that mean the broker could not be reached or answered. */
+const KAFKA_CONNECTION_ERRORS = new Set([
+  "KafkaJSConnectionError",
+  "KafkaJSConnectionClosedError",
+  "KafkaJSRequestTimeoutError",
+  "KafkaJSBrokerNotFound",
+  "KafkaJSLockTimeout",
+  "KafkaJSNumberOfRetriesExceeded",
+  "KafkaJSMetadataNotLoaded",
+  "KafkaJSStaleTopicMetadataAssignment",
+]);
+/** Kafka protocol error types (error.type) that mean this producer was superseded. */
+const KAFKA_FENCED_TYPES = new Set(["INVALID_PRODUCER_EPOCH", "PRODUCER_FENCED", "TRANSACTIONAL_ID_AUTHORIZATION_FAILED"]);
+
+/** Turns a kafkajs error into a CdcError, by its class name, protocol error type and retriable flag. */
+export function classifyKafkaError(error: unknown, what: string): CdcError {
+  if (isCdcError(error)) return error;
+  const e = (error ?? {}) as ErrorLike & { originalError?: ErrorLike };
+  const name = typeof e.name === "string" ? e.name : "";
+  const type = typeof e.type === "string" ? e.type : typeof e.originalError?.type === "string" ? e.originalError.type : "";
+  const detail = safeDetail(e);
+  if (KAFKA_FENCED_TYPES.has(type)) return new CdcError("KAFKA_FENCED", `${what}: ${type}.`, { cause: error });
+  if (type === "UNKNOWN_TOPIC_OR_PARTITION") return new CdcError("TOPIC_MISSING", `${what}: ${detail}.`, { cause: error });
+  if (type === "MESSAGE_TOO_LARGE" || type === "RECORD_LIST_TOO_LARGE") {
+    return new CdcError("RECORD_TOO_LARGE", `${what}: the broker rejected a record as too large (${type}).`, { cause: error });
+  }
+  if (KAFKA_CONNECTION_ERRORS.has(name)) return new CdcError("KAFKA_UNAVAILABLE", `${what}: ${name}: ${detail}.`, { cause: error });
+  if (name.startsWith("KafkaJS")) {
+    return new CdcError(e.retriable === false ? "INTERNAL" : "KAFKA_REQUEST_FAILED", `${what}: ${name}${type ? ` (${type})` : ""}: ${detail}.`, { cause: error });
+  }
+  return new CdcError("INTERNAL", `${what}: ${detail}`, { cause: error });
+}
+
+/** An error's own message, with anything that looks like a password assignment masked. */
+function safeDetail(e: ErrorLike): string {
+  const message = typeof e.message === "string" ? e.message : String(e);
+  return redactSecrets(message);
+}
+
+/** Masks `password=...`, `IDENTIFIED BY '...'` and `PASSWORD '*hash'` forms in free text. */
+export function redactSecrets(text: string): string {
+  return text
+    .replace(/(password["']?\s*[:=]\s*)("[^"]*"|'[^']*'|\S+)/gi, "$1***")
+    .replace(/(IDENTIFIED\s+BY\s+(PASSWORD\s+)?)('[^']*'|"[^"]*")/gi, "$1'***'");
+}

@@ -1,0 +1,89 @@
+/**
+ * The runtime's entry point (also the container's): `node dist/runtime/main.js`.
+ *
+ * Environment:
+ *   CDC_KAFKA_BROKERS   comma-separated bootstrap servers (required)
+ *   CDC_GROUP           the resource group this worker serves (required unless --config)
+ *   CDC_GROUP_KEY       the group's key, base64 of 32 bytes, to decrypt source passwords (a secret)
+ *   CDC_HTTP_PORT       port of /healthz and /metrics (default 8080; 0 picks a free one)
+ *   CDC_HTTP_HOST       address to listen on (default 0.0.0.0)
+ *   CDC_WORKER_ID       this worker's name in status records (default <hostname>-<pid>)
+ *   CDC_LOG_LEVEL       debug, info (default), warn or error
+ *   CDC_QUEUE_BYTES     bound of the queue between binlog and Kafka (default 64 MiB)
+ *
+ * Arguments:
+ *   --config FILE       run the one connector described in FILE (a config record as JSON; its
+ *                       source.password may be plaintext) instead of following the configs topic
+ */
+import fs from "node:fs";
+import os from "node:os";
+import type { AddressInfo } from "node:net";
+import { groupNameProblem } from "./contract/names";
+import { parseGroupKey } from "./contract/secrets";
+import { CdcError } from "./errors";
+import { startHttpServer } from "./http-server";
+import { createLogger } from "./log";
+import { Worker } from "./control/worker";
+import { createKafka } from "./sink/kafka-client";
+
+function argument(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function fail(message: string): never {
+  throw new CdcError("CONFIG_INVALID", message);
+}
+
+async function main(): Promise<void> {
+  const logger = createLogger();
+  const configFile = argument("--config");
+  const brokers = (process.env.CDC_KAFKA_BROKERS ?? "").split(",").map((b) => b.trim()).filter(Boolean);
+  if (brokers.length === 0) fail("CDC_KAFKA_BROKERS is not set: give the Kafka bootstrap servers, e.g. 10.0.0.5:9092.");
+  const groupName = process.env.CDC_GROUP ?? (configFile ? "local" : fail("CDC_GROUP is not set: give the resource group's name."));
+  const groupProblem = groupNameProblem(groupName);
+  if (groupProblem) fail(`CDC_GROUP ${JSON.stringify(groupName)} ${groupProblem}.`);
+  const groupKey = process.env.CDC_GROUP_KEY || undefined;
+  if (groupKey) parseGroupKey(groupKey);
+  else if (!configFile) fail("CDC_GROUP_KEY is not set: give the resource group's key (the ResourceGroup's secret groupKey output).");
+  const queueBytes = process.env.CDC_QUEUE_BYTES ? Number(process.env.CDC_QUEUE_BYTES) : undefined;
+  if (queueBytes !== undefined && !(queueBytes >= 1024 * 1024)) fail("CDC_QUEUE_BYTES must be a number of bytes, at least 1048576.");
+  const workerId = process.env.CDC_WORKER_ID ?? `${os.hostname()}-${process.pid}`;
+  const log = logger.child({ group: groupName, worker: workerId });
+
+  const kafka = createKafka({ brokers, clientId: `cdc-${groupName}-${workerId}` }, log);
+  const worker = new Worker({ groupName, kafka, groupKey, workerId, logger: log, tuning: queueBytes ? { maxQueueBytes: queueBytes } : undefined });
+  const server = await startHttpServer(Number(process.env.CDC_HTTP_PORT ?? 8080), process.env.CDC_HTTP_HOST ?? "0.0.0.0", worker);
+  log.info("runtime listening", { port: (server.address() as AddressInfo).port });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info("stopping", { signal });
+    await worker.stop();
+    server.close();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+
+  if (configFile) {
+    let record: unknown;
+    try {
+      record = JSON.parse(fs.readFileSync(configFile, "utf8"));
+    } catch (error) {
+      fail(`--config ${configFile} cannot be read as JSON: ${(error as Error).message}`);
+    }
+    await worker.runConfig(record);
+  } else {
+    await worker.start();
+  }
+  log.info("runtime started", { connectors: worker.connectors().map((c) => c.name) });
+}
+
+main().catch((error) => {
+  const message = error instanceof CdcError ? error.message : `INTERNAL: ${(error as Error)?.stack ?? error}`;
+  createLogger().error(message, { code: error instanceof CdcError ? error.code : "INTERNAL" });
+  process.exit(1);
+});

@@ -1,0 +1,129 @@
+/**
+ * The bounded buffer between the binlog reader and Kafka, and the bookkeeping that makes delivery
+ * exactly-once: records wait here until a checkpoint follows them, and are then taken together with
+ * that checkpoint's offset, to be written in one Kafka transaction.
+ *
+ * Checkpoints:
+ * - at every transaction commit (Xid/COMMIT) and DDL: position = just after it, skipRows 0;
+ * - inside a huge transaction, every splitRows rows or splitBytes bytes: position = the
+ *   transaction's start with skipRows = rows already emitted, so memory stays bounded and a resume
+ *   re-reads the transaction and skips those rows.
+ *
+ * sequenceIds: one counter per connector, carried in the offset record; each emitted row takes the
+ * next value, so ids are strictly increasing and a replayed row gets the id it had before.
+ */
+import { Position } from "../position";
+import type { OutRecord } from "../sink/producer";
+
+export interface Checkpoint {
+  position: Position;
+  /** The last sequenceId emitted up to this checkpoint. */
+  sequence: bigint;
+  /** Event time (ms) of the change that completed this checkpoint. */
+  eventTime: number;
+  /** How many pending records it covers (records[0..count)). */
+  count: number;
+  bytes: number;
+}
+
+export interface Flushable {
+  records: OutRecord[];
+  checkpoint: Checkpoint;
+}
+
+export interface CommitBufferOptions {
+  splitRows: number;
+  splitBytes: number;
+}
+
+export class CommitBuffer {
+  private records: OutRecord[] = [];
+  private pendingBytes = 0;
+  private latest: Checkpoint | undefined;
+  private txnStart: Position;
+  private txnRows = 0;
+  private skipRows: number;
+  private sequence: bigint;
+  private rowsSinceCheckpoint = 0;
+  private bytesSinceCheckpoint = 0;
+  /** Event time of the last checkpoint reached: the message field checkpointTime. */
+  checkpointTime: number;
+
+  constructor(from: Position, sequence: bigint, eventTime: number, private readonly options: CommitBufferOptions) {
+    this.txnStart = from.withSkipRows(0);
+    this.skipRows = from.skipRows;
+    this.sequence = sequence;
+    this.checkpointTime = eventTime;
+  }
+
+  /** Bytes of records not yet taken (the queue's size). */
+  get bytes(): number {
+    return this.pendingBytes;
+  }
+
+  get pendingRecords(): number {
+    return this.records.length;
+  }
+
+  /**
+   * Called once per row of an included table, in binlog order. Returns the sequenceId to give the
+   * row, or undefined when the row was already emitted before a restart and must be skipped.
+   */
+  nextRow(): bigint | undefined {
+    const index = this.txnRows++;
+    if (index < this.skipRows) return undefined;
+    this.sequence += 1n;
+    return this.sequence;
+  }
+
+  /** Adds the record built for the row nextRow() numbered; may place a split checkpoint after it. */
+  push(record: OutRecord, eventTime: number): void {
+    this.records.push(record);
+    this.pendingBytes += record.bytes;
+    this.rowsSinceCheckpoint++;
+    this.bytesSinceCheckpoint += record.bytes;
+    if (this.rowsSinceCheckpoint >= this.options.splitRows || this.bytesSinceCheckpoint >= this.options.splitBytes) {
+      this.mark(this.txnStart.withSkipRows(this.txnRows), eventTime);
+    }
+  }
+
+  /** A transaction commit or a DDL ends at file:pos. */
+  commit(file: string, pos: number, gtid: string | null, eventTime: number): void {
+    this.txnStart = this.txnStart.committedAt(file, pos, gtid);
+    this.txnRows = 0;
+    this.skipRows = 0;
+    this.mark(this.txnStart, eventTime);
+  }
+
+  private mark(position: Position, eventTime: number): void {
+    this.latest = { position, sequence: this.sequence, eventTime, count: this.records.length, bytes: this.pendingBytes };
+    this.rowsSinceCheckpoint = 0;
+    this.bytesSinceCheckpoint = 0;
+    this.checkpointTime = eventTime;
+  }
+
+  /** True when a checkpoint is waiting to be written (with or without records). */
+  get hasCheckpoint(): boolean {
+    return this.latest !== undefined;
+  }
+
+  /** Records covered by the waiting checkpoint. */
+  get flushableRecords(): number {
+    return this.latest?.count ?? 0;
+  }
+
+  get flushableBytes(): number {
+    return this.latest?.bytes ?? 0;
+  }
+
+  /** Takes every record up to the latest checkpoint, with that checkpoint. */
+  take(): Flushable | undefined {
+    const checkpoint = this.latest;
+    if (!checkpoint) return undefined;
+    const records = this.records.slice(0, checkpoint.count);
+    this.records = this.records.slice(checkpoint.count);
+    this.pendingBytes -= checkpoint.bytes;
+    this.latest = undefined;
+    return { records, checkpoint };
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * The one place that builds kafkajs clients: broker list, client id, our logger, quiet retries
+ * (the connector's own supervisor retries with its window), and the compression codecs.
+ */
+import { Kafka, logLevel, type LogEntry } from "kafkajs";
+import { registerCompressionCodecs } from "./codecs";
+import type { Logger } from "../log";
+
+export interface KafkaConnection {
+  brokers: string[];
+  clientId: string;
+}
+
+export function createKafka(connection: KafkaConnection, logger?: Logger): Kafka {
+  registerCompressionCodecs();
+  return new Kafka({
+    clientId: connection.clientId,
+    brokers: connection.brokers,
+    connectionTimeout: 5_000,
+    requestTimeout: 30_000,
+    retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5_000 },
+    logLevel: logLevel.WARN,
+    logCreator: () => (entry: LogEntry) => {
+      if (!logger) return;
+      const { message, ...rest } = entry.log;
+      const fields = { kafkajs: entry.namespace, ...rest };
+      if (entry.level <= logLevel.ERROR) logger.warn(`kafkajs: ${message}`, fields);
+      else logger.debug(`kafkajs: ${message}`, fields);
+    },
+  });
+}

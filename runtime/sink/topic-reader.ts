@@ -1,0 +1,124 @@
+/**
+ * Reading the group's compacted topics (configs, status, offsets) with read_committed: either once
+ * to the end (the latest value per key), or continuously (configs, watched by the worker).
+ * A consumer group of its own, with no committed offsets, is used for each read.
+ */
+import crypto from "node:crypto";
+import type { Consumer, Kafka } from "kafkajs";
+import { CdcError, classifyKafkaError } from "../errors";
+import { KafkaAdmin } from "./admin";
+
+export interface TopicRecord {
+  key: string;
+  /** null: a tombstone. */
+  value: Buffer | null;
+  partition: number;
+  offset: bigint;
+}
+
+function readerGroup(purpose: string): string {
+  return `cdc-reader-${purpose}-${crypto.randomBytes(6).toString("hex")}`;
+}
+
+/**
+ * Reads every partition of `topic` from the beginning up to the high watermark seen when the call
+ * starts, and returns the last value of each key (null for a tombstone). Records of transactions
+ * still open at that moment are waited for; aborted ones are skipped.
+ */
+export async function readTopicToEnd(kafka: Kafka, topic: string, timeoutMs = 60_000): Promise<Map<string, Buffer | null>> {
+  const admin = await KafkaAdmin.connect(kafka);
+  let ends: Map<number, bigint>;
+  try {
+    ends = await admin.highWatermarks(topic);
+  } finally {
+    await admin.disconnect();
+  }
+  const latest = new Map<string, Buffer | null>();
+  const pending = new Set([...ends].filter(([, high]) => high > 0n).map(([p]) => p));
+  if (pending.size === 0) return latest;
+
+  const consumer = kafka.consumer({ groupId: readerGroup("read"), readUncommitted: false, allowAutoTopicCreation: false, maxWaitTimeInMs: 200 });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      timer = setTimeout(
+        () => reject(new CdcError("KAFKA_UNAVAILABLE", `reading topic ${topic} to its end took longer than ${timeoutMs} ms.`)),
+        timeoutMs,
+      );
+      const reached = (partition: number, lastOffset: string) => {
+        const end = ends.get(partition);
+        if (end !== undefined && BigInt(lastOffset) >= end - 1n) pending.delete(partition);
+        if (pending.size === 0) resolve();
+      };
+      consumer.on(consumer.events.END_BATCH_PROCESS, (event) => reached(event.payload.partition, event.payload.lastOffset));
+      consumer.on(consumer.events.CRASH, (event) => reject(classifyKafkaError(event.payload.error, `reading topic ${topic}`)));
+      consumer
+        .run({
+          autoCommit: false,
+          eachMessage: async ({ partition, message }) => {
+            const offset = BigInt(message.offset);
+            const end = ends.get(partition) ?? 0n;
+            if (message.key && offset < end) latest.set(message.key.toString("utf8"), message.value);
+          },
+        })
+        .catch(reject);
+    });
+  } catch (error) {
+    throw classifyKafkaError(error, `reading topic ${topic}`);
+  } finally {
+    if (timer) clearTimeout(timer);
+    await consumer.disconnect().catch(() => undefined);
+  }
+  return latest;
+}
+
+/**
+ * Follows `topic` from the beginning, calling onRecord for every committed record in order, until
+ * the returned stop() is called. onCaughtUp fires once the records present at the start were read.
+ */
+export async function watchTopic(
+  kafka: Kafka,
+  topic: string,
+  handlers: { onRecord: (record: TopicRecord) => void; onCaughtUp?: () => void; onError: (error: CdcError) => void },
+): Promise<{ stop: () => Promise<void> }> {
+  const admin = await KafkaAdmin.connect(kafka);
+  let ends: Map<number, bigint>;
+  try {
+    ends = await admin.highWatermarks(topic);
+  } finally {
+    await admin.disconnect();
+  }
+  const pending = new Set([...ends].filter(([, high]) => high > 0n).map(([p]) => p));
+  let caughtUp = false;
+  const markCaughtUp = () => {
+    if (!caughtUp && pending.size === 0) {
+      caughtUp = true;
+      handlers.onCaughtUp?.();
+    }
+  };
+  const consumer: Consumer = kafka.consumer({ groupId: readerGroup("watch"), readUncommitted: false, allowAutoTopicCreation: false, maxWaitTimeInMs: 250 });
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
+      const end = ends.get(event.payload.partition);
+      if (end !== undefined && BigInt(event.payload.lastOffset) >= end - 1n) pending.delete(event.payload.partition);
+      markCaughtUp();
+    });
+    consumer.on(consumer.events.CRASH, (event) => handlers.onError(classifyKafkaError(event.payload.error, `watching topic ${topic}`)));
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ partition, message }) => {
+        if (!message.key) return;
+        handlers.onRecord({ key: message.key.toString("utf8"), value: message.value, partition, offset: BigInt(message.offset) });
+      },
+    });
+  } catch (error) {
+    await consumer.disconnect().catch(() => undefined);
+    throw classifyKafkaError(error, `watching topic ${topic}`);
+  }
+  markCaughtUp();
+  return { stop: () => consumer.disconnect().catch(() => undefined) };
+}

@@ -1,0 +1,240 @@
+/**
+ * BinlogSource: our adapter around @vlasky/zongji (the only file that touches it). It streams one
+ * database's binlog from a Position and hands normalized events to a callback.
+ *
+ * zongji traps this adapter absorbs (see ../shared/FINDINGS.md):
+ * - a throw inside zongji's 'binlog' handler silently stops the stream: the handler here catches
+ *   everything and reports it through onError instead;
+ * - no reconnect: a dropped connection is reported (SOURCE_CONNECTION_LOST) and the supervisor
+ *   stops and restarts the source from the last committed position;
+ * - no back-pressure: pause()/resume() pause the binlog connection's socket reads;
+ * - dates: dateStrings with timezone 'Z', so DATETIME(6) keeps microseconds and zero dates survive.
+ */
+import type { Position } from "../position";
+import { CdcError, classifyMysqlError } from "../errors";
+import type { RawColumn } from "../format/columns";
+import { buildTableShape, type Row, type TableShape } from "../format/table";
+import type { Logger } from "../log";
+import type { SourceEvent } from "./events";
+import { MariaDbGtidPosition } from "./mariadb-gtid";
+
+export interface BinlogSourceOptions {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+  serverId: number;
+  /** Minutes east of UTC used to read DATETIME and DATE values. */
+  offsetMinutes: number;
+  /** The tables streamed; with autoAdd, every table of the database reaches includeTable. */
+  tables: string[];
+  autoAdd: boolean;
+  includeTable: (table: string) => boolean;
+  logger: Logger;
+}
+
+export interface BinlogHandlers {
+  onEvent(event: SourceEvent): void;
+  onError(error: CdcError): void;
+}
+
+/** The subset of zongji's objects this adapter reads. */
+interface ZongJiTableMapEntry {
+  parentSchema: string;
+  tableName: string;
+  columnSchemas: { COLUMN_NAME: string; COLUMN_TYPE: string; UNSIGNED?: boolean; CHARACTER_SET_NAME: string | null }[];
+  columns?: { name: string; charset: string | null; type: number; metadata: Record<string, unknown> | null }[];
+}
+interface ZongJiEvent {
+  getTypeName(): string;
+  timestamp: number;
+  nextPosition: number;
+  size: number;
+  gtid?: string;
+  tableId?: number;
+  tableMap?: Record<number, ZongJiTableMapEntry>;
+  primaryKey?: number[];
+  schemaName?: string;
+  tableName?: string;
+  rows?: (Row | { before: Row; after: Row })[];
+  binlogName?: string;
+  position?: number;
+  query?: string;
+  schema?: string;
+}
+interface ZongJiInstance {
+  on(event: string, listener: (...args: never[]) => void): void;
+  start(options: Record<string, unknown>): void;
+  stop(): void;
+  connection: { pause(): void; resume(): void } | null;
+  gtidSet?: string;
+}
+
+const INCLUDE_EVENTS = ["rotate", "tablemap", "writerows", "updaterows", "deleterows", "xid", "query", "mariadbgtid", "gtid"];
+
+export class BinlogSource {
+  private zongji: ZongJiInstance | undefined;
+  private file = "";
+  private readonly primaryKeys = new Map<number, number[]>();
+  private readonly shapesByEntry = new WeakMap<object, TableShape>();
+  private readonly shapesBySignature = new Map<string, TableShape>();
+  private gtid: MariaDbGtidPosition | undefined;
+  private stopped = false;
+  private paused = false;
+
+  constructor(private readonly options: BinlogSourceOptions) {}
+
+  /** Starts streaming at `from` (the start of the next transaction); resolves once the server streams. */
+  async start(from: Position, handlers: BinlogHandlers): Promise<void> {
+    const { default: ZongJi } = await import("@vlasky/zongji");
+    const o = this.options;
+    this.file = from.file;
+    this.gtid = new MariaDbGtidPosition(from.gtid);
+    const zongji = new ZongJi({
+      host: o.host,
+      port: o.port,
+      user: o.user,
+      password: o.password,
+      dateStrings: true,
+      timezone: "Z",
+      supportBigNumbers: true,
+      connectTimeout: 10_000,
+    }) as unknown as ZongJiInstance;
+    this.zongji = zongji;
+    let ready = false;
+    await new Promise<void>((resolve, reject) => {
+      zongji.on("error", (error: unknown) => {
+        const failure = classifyMysqlError(error, `reading the binlog of ${o.host}:${o.port}`);
+        if (!ready) reject(failure);
+        else if (!this.stopped) handlers.onError(failure);
+      });
+      zongji.on("ready", () => {
+        ready = true;
+        resolve();
+      });
+      zongji.on("binlog", (event: ZongJiEvent) => {
+        // Nothing may escape this handler: zongji would stop streaming without a word.
+        try {
+          if (!this.stopped) this.handle(event, handlers);
+        } catch (error) {
+          handlers.onError(error instanceof CdcError ? error : new CdcError("INTERNAL", `handling a binlog event: ${(error as Error).stack ?? error}`));
+        }
+      });
+      zongji.start({
+        serverId: o.serverId,
+        filename: from.file,
+        position: from.pos,
+        includeEvents: INCLUDE_EVENTS,
+        includeSchema: { [o.database]: o.autoAdd ? true : o.tables },
+      });
+    });
+  }
+
+  private handle(event: ZongJiEvent, handlers: BinlogHandlers): void {
+    const o = this.options;
+    switch (event.getTypeName()) {
+      case "Rotate":
+        if (event.binlogName) this.file = event.binlogName;
+        return;
+      case "MariadbGtid":
+      case "Gtid":
+        handlers.onEvent({ kind: "begin", eventTime: event.timestamp });
+        return;
+      case "TableMap":
+        if (event.tableId !== undefined) this.primaryKeys.set(event.tableId, event.primaryKey ?? []);
+        return;
+      case "WriteRows":
+      case "UpdateRows":
+      case "DeleteRows": {
+        const entry = event.tableMap?.[event.tableId ?? -1];
+        if (!entry || entry.parentSchema !== o.database || !o.includeTable(entry.tableName)) return;
+        const shape = this.shapeOf(event.tableId ?? -1, entry);
+        const type = event.getTypeName();
+        const rows = (event.rows ?? []).map((r) =>
+          type === "UpdateRows" ? (r as { before: Row; after: Row }) : type === "WriteRows" ? { before: null, after: r as Row } : { before: r as Row, after: null },
+        );
+        handlers.onEvent({ kind: "rows", op: type === "WriteRows" ? "INSERT" : type === "UpdateRows" ? "UPDATE" : "DELETE", shape, rows, eventTime: event.timestamp, gtid: event.gtid ?? null, bytes: event.size });
+        return;
+      }
+      case "Xid":
+        this.gtid?.add(event.gtid);
+        handlers.onEvent({ kind: "commit", file: this.file, pos: event.nextPosition, gtid: this.currentGtid(), eventTime: event.timestamp });
+        return;
+      case "Query": {
+        const sql = (event.query ?? "").trim();
+        const upper = sql.slice(0, 8).toUpperCase();
+        if (upper === "BEGIN" || upper.startsWith("XA START")) return;
+        this.gtid?.add(event.gtid);
+        if (upper === "COMMIT") {
+          handlers.onEvent({ kind: "commit", file: this.file, pos: event.nextPosition, gtid: this.currentGtid(), eventTime: event.timestamp });
+        } else {
+          handlers.onEvent({ kind: "ddl", database: event.schema ?? "", sql, file: this.file, pos: event.nextPosition, gtid: this.currentGtid(), eventTime: event.timestamp });
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private currentGtid(): string | null {
+    return this.gtid?.toString() ?? this.zongji?.gtidSet ?? null;
+  }
+
+  private shapeOf(tableId: number, entry: ZongJiTableMapEntry): TableShape {
+    const cached = this.shapesByEntry.get(entry);
+    if (cached) return cached;
+    const pk = this.primaryKeys.get(tableId) ?? [];
+    const columns: RawColumn[] = (entry.columns ?? []).map((c, i) => ({
+      name: c.name,
+      typeCode: c.type,
+      columnType: entry.columnSchemas[i]?.COLUMN_TYPE ?? "",
+      unsigned: entry.columnSchemas[i]?.UNSIGNED === true,
+      charset: c.charset,
+      metadata: c.metadata,
+    }));
+    const signature = JSON.stringify([entry.parentSchema, entry.tableName, pk, columns]);
+    let shape = this.shapesBySignature.get(signature);
+    if (!shape) {
+      shape = buildTableShape(entry.parentSchema, entry.tableName, columns, pk, this.options.offsetMinutes);
+      if (this.shapesBySignature.size > 1000) this.shapesBySignature.clear();
+      this.shapesBySignature.set(signature, shape);
+    }
+    this.shapesByEntry.set(entry, shape);
+    return shape;
+  }
+
+  /** Stops reading from the socket (back-pressure); events already parsed still arrive. */
+  pause(): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.zongji?.connection?.pause();
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.zongji?.connection?.resume();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const zongji = this.zongji;
+    this.zongji = undefined;
+    if (!zongji) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 5_000);
+      zongji.on("stopped", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      try {
+        zongji.stop();
+      } catch {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * Live prechecks of a source database, all failures collected and reported together:
+ * log_bin ON, binlog_format ROW, binlog_row_image FULL, binlog_row_metadata FULL, the account's
+ * grants, the tables exist; binlog retention under 3 days is a warning (7 recommended).
+ * The runtime runs them at connector start; the provider runs them before create/update.
+ */
+import mysql from "mysql2/promise";
+import { CdcError, classifyMysqlError } from "../errors";
+import { analyzeGrants, grantStatement } from "./grants";
+
+export interface SourceAccess {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+  tables: string[];
+}
+
+export interface ServerSettings {
+  logBin: string;
+  binlogFormat: string;
+  binlogRowImage: string;
+  /** undefined when the server has no such variable (MySQL < 8.0.1, MariaDB < 10.5). */
+  binlogRowMetadata: string | undefined;
+  /** Binlog retention in seconds; 0 means binlogs are never purged automatically. */
+  retentionSeconds: number;
+  /** The account as the server resolved it: 'user'@'host'. */
+  currentUser: { user: string; host: string };
+  grants: string[];
+  existingTables: string[];
+}
+
+export interface PrecheckResult {
+  errors: CdcError[];
+  warnings: string[];
+}
+
+const DAY = 86_400;
+
+/** Judges fetched settings (pure; unit-tested without a server). */
+export function judgeSettings(settings: ServerSettings, database: string, tables: string[]): PrecheckResult {
+  const errors: CdcError[] = [];
+  const warnings: string[] = [];
+  if (!/^(1|ON)$/i.test(settings.logBin)) errors.push(new CdcError("BINLOG_DISABLED", `log_bin is ${settings.logBin}; it must be ON.`));
+  if (settings.binlogFormat.toUpperCase() !== "ROW") {
+    errors.push(new CdcError("BINLOG_FORMAT_NOT_ROW", `binlog_format is ${settings.binlogFormat}; it must be ROW.`));
+  }
+  if (settings.binlogRowImage.toUpperCase() !== "FULL") {
+    errors.push(new CdcError("BINLOG_ROW_IMAGE_NOT_FULL", `binlog_row_image is ${settings.binlogRowImage}; it must be FULL.`));
+  }
+  if ((settings.binlogRowMetadata ?? "").toUpperCase() !== "FULL") {
+    errors.push(
+      new CdcError(
+        "BINLOG_ROW_METADATA_NOT_FULL",
+        settings.binlogRowMetadata === undefined
+          ? "the server has no binlog_row_metadata setting (it needs MySQL 8.0.1+ or MariaDB 10.5+ with binlog_row_metadata=FULL)."
+          : `binlog_row_metadata is ${settings.binlogRowMetadata}; it must be FULL.`,
+      ),
+    );
+  }
+  if (settings.retentionSeconds > 0 && settings.retentionSeconds < 3 * DAY) {
+    warnings.push(
+      `binlog retention is ${(settings.retentionSeconds / DAY).toFixed(1)} days: keep binlogs at least 3 days (7 recommended), or a connector that falls behind loses its position.`,
+    );
+  }
+  const grants = analyzeGrants(settings.grants, database, tables);
+  if (grants.missing.length > 0) {
+    const statement = grantStatement(grants.missing, settings.currentUser.user, settings.currentUser.host);
+    const tablesNote = grants.tablesWithoutSelect.length ? ` (no SELECT on ${grants.tablesWithoutSelect.join(", ")})` : "";
+    errors.push(
+      new CdcError("GRANT_MISSING", `account '${settings.currentUser.user}'@'${settings.currentUser.host}' lacks ${grants.missing.join(", ")}${tablesNote}. Run: ${statement}`),
+    );
+  }
+  const existing = new Set(settings.existingTables);
+  const absent = tables.filter((t) => !existing.has(t));
+  if (absent.length > 0) errors.push(new CdcError("TABLE_MISSING", `database ${database} has no table ${absent.join(", ")}.`));
+  return { errors, warnings };
+}
+
+/** Connects as the connector's account and reads what judgeSettings needs. */
+export async function fetchSettings(access: SourceAccess): Promise<ServerSettings> {
+  const where = `connecting to ${access.host}:${access.port} as ${access.user}`;
+  let connection: mysql.Connection;
+  try {
+    connection = await mysql.createConnection({
+      host: access.host,
+      port: access.port,
+      user: access.user,
+      password: access.password,
+      connectTimeout: 10_000,
+    });
+  } catch (error) {
+    throw classifyMysqlError(error, where);
+  }
+  try {
+    const [vars] = await connection.query<mysql.RowDataPacket[]>("SHOW GLOBAL VARIABLES WHERE Variable_name IN " +
+      "('log_bin','binlog_format','binlog_row_image','binlog_row_metadata','expire_logs_days','binlog_expire_logs_seconds')");
+    const v = new Map(vars.map((r) => [String(r.Variable_name).toLowerCase(), String(r.Value)]));
+    const expireSeconds = Number(v.get("binlog_expire_logs_seconds") ?? 0);
+    const expireDays = Number(v.get("expire_logs_days") ?? 0);
+    const [[who]] = await connection.query<mysql.RowDataPacket[]>("SELECT CURRENT_USER() AS u");
+    const at = String(who.u).lastIndexOf("@");
+    const currentUser = { user: String(who.u).slice(0, at), host: String(who.u).slice(at + 1) };
+    const [grantRows] = await connection.query<mysql.RowDataPacket[]>("SHOW GRANTS FOR CURRENT_USER()");
+    const [tableRows] = await connection.query<mysql.RowDataPacket[]>(
+      "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'",
+      [access.database],
+    );
+    return {
+      logBin: v.get("log_bin") ?? "OFF",
+      binlogFormat: v.get("binlog_format") ?? "",
+      binlogRowImage: v.get("binlog_row_image") ?? "",
+      binlogRowMetadata: v.get("binlog_row_metadata"),
+      retentionSeconds: expireSeconds > 0 ? expireSeconds : expireDays * DAY,
+      currentUser,
+      grants: grantRows.map((r) => String(Object.values(r)[0])),
+      existingTables: tableRows.map((r) => String(r.t)),
+    };
+  } catch (error) {
+    throw classifyMysqlError(error, `reading the settings of ${access.host}:${access.port}`);
+  } finally {
+    await connection.end().catch(() => undefined);
+  }
+}
+
+/** Runs every precheck; a connection failure is the only failure reported alone. */
+export async function runPrechecks(access: SourceAccess): Promise<PrecheckResult> {
+  const settings = await fetchSettings(access);
+  return judgeSettings(settings, access.database, access.tables);
+}

@@ -1,0 +1,232 @@
+/**
+ * Shared fixtures for runtime tests against the real bench: a unique database and group per test,
+ * topics, config records in the group's configs topic, the runtime as a real child process, and
+ * read_committed consumers. Everything created is registered for cleanup.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Kafka, logLevel, type KafkaMessage } from "kafkajs";
+import type mysql from "mysql2/promise";
+import { groupTopics, tableTopic } from "../../runtime/contract/names";
+import { decodeStatusRecord, type StatusRecord } from "../../runtime/contract/records";
+import { encryptSecret, generateGroupKey } from "../../runtime/contract/secrets";
+import { readTopicToEnd } from "../../runtime/sink/topic-reader";
+import { repoRoot } from "../bench/process";
+import type { Bench } from "../bench/services";
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}${crypto.randomBytes(4).toString("hex")}`;
+}
+
+export function kafkaOf(bench: Bench): Kafka {
+  return new Kafka({ clientId: uniqueName("test-"), brokers: bench.kafka.brokers, logLevel: logLevel.NOTHING });
+}
+
+export interface Fixture {
+  bench: Bench;
+  kafka: Kafka;
+  database: string;
+  group: string;
+  groupKey: string;
+  prefix: string;
+  admin: mysql.Connection;
+  /** Runs SQL as the admin account in the fixture's database. */
+  sql(statement: string, params?: unknown[]): Promise<unknown>;
+  createTopics(tables: { table: string; partitions: number }[]): Promise<void>;
+  /** Writes a connector config record (password encrypted with the group key) to the configs topic. */
+  putConnector(name: string, overrides?: Record<string, unknown>): Promise<Record<string, unknown>>;
+  deleteConnector(name: string): Promise<void>;
+  connectorRecord(name: string, overrides?: Record<string, unknown>): Record<string, unknown>;
+  startRuntime(extraEnv?: Record<string, string>, args?: string[]): Promise<RuntimeProcess>;
+  cleanup(): Promise<void>;
+}
+
+export interface RuntimeProcess {
+  child: ChildProcess;
+  httpPort: number;
+  logs(): string;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export async function createFixture(bench: Bench, options: { tables?: string[] } = {}): Promise<Fixture> {
+  const database = uniqueName("cdc_");
+  const group = uniqueName("g-");
+  const prefix = uniqueName("t");
+  const groupKey = generateGroupKey();
+  const kafka = kafkaOf(bench);
+  const admin = await bench.mariadb.adminConnection();
+  await admin.query(`CREATE DATABASE ${database}`);
+  await admin.query(`USE ${database}`);
+  const createdTopics: string[] = [];
+  const runtimes: RuntimeProcess[] = [];
+  const logDir = fs.mkdtempSync(path.join(os.tmpdir(), "cdc-runtime-"));
+
+  const fixture: Fixture = {
+    bench,
+    kafka,
+    database,
+    group,
+    groupKey,
+    prefix,
+    admin,
+    async sql(statement, params) {
+      const [result] = await admin.query(statement, params);
+      return result;
+    },
+    async createTopics(tables) {
+      const kadmin = kafka.admin();
+      await kadmin.connect();
+      const topics = tables.map((t) => ({ topic: tableTopic(prefix, t.table), numPartitions: t.partitions }));
+      await kadmin.createTopics({ topics, waitForLeaders: true });
+      createdTopics.push(...topics.map((t) => t.topic));
+      await kadmin.disconnect();
+    },
+    connectorRecord(name, overrides = {}) {
+      const m = bench.mariadb;
+      const source = {
+        host: m.host,
+        port: m.port,
+        database,
+        user: m.cdc.user,
+        passwordEncrypted: encryptSecret(m.cdc.password, groupKey, name),
+        tables: options.tables ?? [],
+        ...((overrides.source as object | undefined) ?? {}),
+      };
+      return { version: 1, name, topicPrefix: prefix, compression: "gzip", ...overrides, source };
+    },
+    async putConnector(name, overrides) {
+      const record = fixture.connectorRecord(name, overrides);
+      await writeRecord(kafka, groupTopics(group).configs, name, JSON.stringify(record));
+      return record;
+    },
+    async deleteConnector(name) {
+      await writeRecord(kafka, groupTopics(group).configs, name, null);
+    },
+    async startRuntime(extraEnv = {}, args = []) {
+      const runtime = await spawnRuntime(bench, { CDC_GROUP: group, CDC_GROUP_KEY: groupKey, ...extraEnv }, args, logDir);
+      runtimes.push(runtime);
+      return runtime;
+    },
+    async cleanup() {
+      await Promise.all(runtimes.map((r) => r.kill("SIGKILL")));
+      await admin.query(`DROP DATABASE IF EXISTS ${database}`).catch(() => undefined);
+      await admin.end().catch(() => undefined);
+      const kadmin = kafka.admin();
+      await kadmin.connect();
+      const existing = new Set(await kadmin.listTopics());
+      const internal = Object.values(groupTopics(group));
+      const toDelete = [...createdTopics, ...internal].filter((t) => existing.has(t));
+      if (toDelete.length) await kadmin.deleteTopics({ topics: toDelete }).catch(() => undefined);
+      await kadmin.disconnect();
+      fs.rmSync(logDir, { recursive: true, force: true });
+    },
+  };
+  return fixture;
+}
+
+export async function writeRecord(kafka: Kafka, topic: string, key: string, value: string | null): Promise<void> {
+  const kadmin = kafka.admin();
+  await kadmin.connect();
+  const existing = await kadmin.listTopics();
+  if (!existing.includes(topic)) {
+    await kadmin
+      .createTopics({ topics: [{ topic, numPartitions: 1, configEntries: [{ name: "cleanup.policy", value: "compact" }] }], waitForLeaders: true })
+      .catch(() => undefined);
+  }
+  await kadmin.disconnect();
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({ topic, acks: -1, messages: [{ key, value }] });
+  await producer.disconnect();
+}
+
+async function spawnRuntime(bench: Bench, env: Record<string, string>, args: string[], logDir: string): Promise<RuntimeProcess> {
+  const logFile = path.join(logDir, `runtime-${Date.now()}-${crypto.randomBytes(2).toString("hex")}.log`);
+  const out = fs.openSync(logFile, "a");
+  const child = spawn(process.execPath, [path.join(repoRoot, "dist", "runtime", "main.js"), ...args], {
+    env: { ...process.env, CDC_KAFKA_BROKERS: bench.kafka.brokers.join(","), CDC_HTTP_PORT: "0", CDC_HTTP_HOST: "127.0.0.1", CDC_LOG_LEVEL: "debug", ...env },
+    stdio: ["ignore", out, out],
+  });
+  fs.closeSync(out);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const logs = () => (fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8") : "");
+  // The runtime logs the port it listens on.
+  const deadline = Date.now() + 30_000;
+  let httpPort = 0;
+  while (!httpPort) {
+    const m = /"msg":"runtime listening","port":(\d+)/.exec(logs()) ?? /"msg":"runtime listening".*?"port":(\d+)/.exec(logs());
+    if (m) httpPort = Number(m[1]);
+    else if (child.exitCode !== null) throw new Error(`the runtime exited (${child.exitCode}):\n${logs()}`);
+    else if (Date.now() > deadline) throw new Error(`the runtime did not start:\n${logs()}`);
+    else await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    child,
+    httpPort,
+    logs,
+    async kill(signal = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+export interface Consumed {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string;
+  value: string;
+}
+
+/** Reads `topics` from the beginning, read_committed, until `until(messages)` is true or timeout. */
+export async function consume(kafka: Kafka, topics: string[], until: (messages: Consumed[]) => boolean, timeoutMs = 60_000): Promise<Consumed[]> {
+  const consumer = kafka.consumer({ groupId: uniqueName("test-consumer-"), readUncommitted: false, maxWaitTimeInMs: 200 });
+  await consumer.connect();
+  await consumer.subscribe({ topics, fromBeginning: true });
+  const messages: Consumed[] = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms with ${messages.length} messages`)), timeoutMs);
+      void consumer.run({
+        autoCommit: false,
+        eachMessage: async ({ topic, partition, message }: { topic: string; partition: number; message: KafkaMessage }) => {
+          messages.push({ topic, partition, offset: message.offset, key: String(message.key), value: String(message.value) });
+          if (until(messages)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+      if (until(messages)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return messages;
+}
+
+/** Polls the group's status topic until the connector's latest status satisfies `accept`. */
+export async function waitForStatus(
+  kafka: Kafka,
+  group: string,
+  connector: string,
+  accept: (status: StatusRecord) => boolean,
+  timeoutMs = 60_000,
+): Promise<StatusRecord> {
+  const deadline = Date.now() + timeoutMs;
+  let last: StatusRecord | null = null;
+  for (;;) {
+    const records = await readTopicToEnd(kafka, groupTopics(group).status).catch(() => new Map<string, Buffer | null>());
+    last = decodeStatusRecord(records.get(connector) ?? null);
+    if (last && accept(last)) return last;
+    if (Date.now() > deadline) throw new Error(`connector ${connector} never reached the expected status; last: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}

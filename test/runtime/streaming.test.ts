@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { tableTopic } from "../../runtime/contract/names";
+import { useBench, type Bench } from "../bench/services";
+import { consume, createFixture, waitForStatus, type Fixture, type RuntimeProcess } from "./fixtures";
+
+// The runtime as a real process: config record in, row changes out, DataWorks JSON by default.
+let bench: Bench;
+let fx: Fixture;
+let runtime: RuntimeProcess;
+
+before(async () => {
+  bench = await useBench({ mariadb: true, kafka: true });
+  fx = await createFixture(bench, { tables: ["orders", "notes"] });
+  await fx.sql("CREATE TABLE orders (id INT PRIMARY KEY, item VARCHAR(40), qty INT, price DECIMAL(10,2))");
+  await fx.sql("CREATE TABLE notes (body TEXT)");
+  await fx.createTopics([{ table: "orders", partitions: 6 }, { table: "notes", partitions: 1 }]);
+  await fx.putConnector("orders-cdc");
+  runtime = await fx.startRuntime();
+});
+
+after(async () => {
+  await fx.cleanup();
+  await bench.stop();
+});
+
+test("inserts, updates and deletes arrive as DataWorks messages, keyed by primary key", async () => {
+  await waitForStatus(fx.kafka, fx.group, "orders-cdc", (s) => s.state === "RUNNING" || s.state === "FAILED");
+  await fx.sql("INSERT INTO orders VALUES (1, 'apple', 3, 1.50), (2, 'pear', 1, 0.99)");
+  await fx.sql("UPDATE orders SET qty = 4 WHERE id = 1");
+  await fx.sql("DELETE FROM orders WHERE id = 2");
+  await fx.sql("INSERT INTO notes VALUES ('no primary key')");
+  const topic = tableTopic(fx.prefix, "orders");
+  const notesTopic = tableTopic(fx.prefix, "notes");
+  const messages = await consume(fx.kafka, [topic, notesTopic], (m) => m.length >= 5, 60_000).catch((e) => {
+    throw new Error(`${e.message}\n${runtime.logs()}`);
+  });
+  const orders = messages.filter((m) => m.topic === topic);
+  const byOp = orders.map((m) => ({ key: m.key, ...JSON.parse(m.value).payload }));
+  const ops = byOp.map((p) => `${p.op} ${p.key}`).sort();
+  assert.deepEqual(ops, ['DELETE {"id":2}', 'INSERT {"id":1}', 'INSERT {"id":2}', 'UPDATE {"id":1}']);
+  const update = JSON.parse(orders.find((m) => JSON.parse(m.value).payload.op === "UPDATE")!.value);
+  assert.deepEqual(update.schema, {
+    dataColumn: [
+      { name: "id", type: "LONG" },
+      { name: "item", type: "STRING" },
+      { name: "qty", type: "LONG" },
+      { name: "price", type: "STRING" },
+    ],
+    primaryKey: ["id"],
+    source: { dbType: "MySQL", dbName: fx.database, tableName: "orders" },
+  });
+  assert.deepEqual(update.payload.before, { dataColumn: { id: 1, item: "apple", qty: 3, price: "1.50" } });
+  assert.deepEqual(update.payload.after, { dataColumn: { id: 1, item: "apple", qty: 4, price: "1.50" } });
+  assert.equal(update.payload.ddl, null);
+  assert.equal(update.version, "0.0.1");
+  const note = messages.find((m) => m.topic === notesTopic)!;
+  assert.equal(note.key, `${fx.database}.notes`);
+  assert.equal(note.partition, 0);
+  const sequenceIds = messages.map((m) => BigInt(JSON.parse(m.value).payload.sequenceId));
+  assert.equal(new Set(sequenceIds.map(String)).size, 5, "sequenceIds are unique");
+});
