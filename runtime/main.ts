@@ -10,6 +10,8 @@
  *   CDC_WORKER_ID       this worker's name in status records (default <hostname>-<pid>)
  *   CDC_LOG_LEVEL       debug, info (default), warn or error
  *   CDC_QUEUE_BYTES     bound of the queue between binlog and Kafka (default 64 MiB)
+ *   CDC_SPLIT_ROWS      rows per Kafka transaction inside one huge MySQL transaction (default 20000)
+ *   CDC_RETRY_BASE_MS   first retry delay (default 1000), doubling up to CDC_RETRY_MAX_MS (default 60000)
  *
  * Arguments:
  *   --config FILE       run the one connector described in FILE (a config record as JSON; its
@@ -31,6 +33,13 @@ function argument(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
+/** A whole number from an environment variable, at least `min`. */
+function positiveEnv(name: string, min: number): number {
+  const value = Number(process.env[name]);
+  if (!Number.isInteger(value) || value < min) fail(`${name} must be a whole number, at least ${min}; got ${JSON.stringify(process.env[name])}.`);
+  return value;
+}
+
 function fail(message: string): never {
   throw new CdcError("CONFIG_INVALID", message);
 }
@@ -46,13 +55,19 @@ async function main(): Promise<void> {
   const groupKey = process.env.CDC_GROUP_KEY || undefined;
   if (groupKey) parseGroupKey(groupKey);
   else if (!configFile) fail("CDC_GROUP_KEY is not set: give the resource group's key (the ResourceGroup's secret groupKey output).");
-  const queueBytes = process.env.CDC_QUEUE_BYTES ? Number(process.env.CDC_QUEUE_BYTES) : undefined;
-  if (queueBytes !== undefined && !(queueBytes >= 1024 * 1024)) fail("CDC_QUEUE_BYTES must be a number of bytes, at least 1048576.");
+  const tuning = {
+    ...(process.env.CDC_QUEUE_BYTES ? { maxQueueBytes: positiveEnv("CDC_QUEUE_BYTES", 1024 * 1024) } : {}),
+    ...(process.env.CDC_SPLIT_ROWS ? { splitRows: positiveEnv("CDC_SPLIT_ROWS", 1) } : {}),
+  };
+  const backoff = {
+    baseMs: process.env.CDC_RETRY_BASE_MS ? positiveEnv("CDC_RETRY_BASE_MS", 1) : 1_000,
+    maxMs: process.env.CDC_RETRY_MAX_MS ? positiveEnv("CDC_RETRY_MAX_MS", 1) : 60_000,
+  };
   const workerId = process.env.CDC_WORKER_ID ?? `${os.hostname()}-${process.pid}`;
   const log = logger.child({ group: groupName, worker: workerId });
 
   const kafka = createKafka({ brokers, clientId: `cdc-${groupName}-${workerId}` }, log);
-  const worker = new Worker({ groupName, kafka, groupKey, workerId, logger: log, tuning: queueBytes ? { maxQueueBytes: queueBytes } : undefined });
+  const worker = new Worker({ groupName, kafka, groupKey, workerId, logger: log, tuning, backoff });
   const server = await startHttpServer(Number(process.env.CDC_HTTP_PORT ?? 8080), process.env.CDC_HTTP_HOST ?? "0.0.0.0", worker);
   log.info("runtime listening", { port: (server.address() as AddressInfo).port });
 
