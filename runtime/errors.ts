@@ -198,9 +198,13 @@ function safeDetail(e: ErrorLike): string {
   return redactSecrets(message);
 }
 
-/** Masks `password=...`, `IDENTIFIED BY '...'` and `PASSWORD '*hash'` forms in free text. */
+/** Masks `password=...`/`password: ...`, `IDENTIFIED BY '...'` and `PASSWORD '*hash'` forms in free text. */
 export function redactSecrets(text: string): string {
   return text
-    .replace(/(password["']?\s*[:=]\s*)("[^"]*"|'[^']*'|\S+)/gi, "$1***")
-    .replace(/(IDENTIFIED\s+BY\s+(PASSWORD\s+)?)('[^']*'|"[^"]*")/gi, "$1'***'");
+    .replace(/(IDENTIFIED\s+(?:BY|VIA\s+\w+\s+USING)\s+(?:PASSWORD\s+)?)('[^']*'|"[^"]*")/gi, "$1'***'")
+    .replace(/(\bPASSWORD(?:\s*\(\s*|\s+))('[^']*'|"[^"]*")/gi, "$1'***'")
+    .replace(/(password["']?\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s,;)}\]]+)/gi, (match, head: string, value: string) =>
+      // MySQL's "(using password: YES)" says whether one was sent, not what it is.
+      /^(YES|NO)$/i.test(value) ? match : `${head}***`,
+    );
 }

@@ -19,6 +19,7 @@ export interface Logger {
 
 const SECRET_FIELD = /pass(word)?|secret|groupkey|token/i;
 
+/** Copies a log field with secrets masked at any depth; structures deeper than 8 levels are elided, never passed raw. */
 function clean(value: unknown, depth = 0): unknown {
   if (value instanceof Error) {
     const e = value as Error & { code?: unknown; errno?: unknown };
@@ -27,8 +28,10 @@ function clean(value: unknown, depth = 0): unknown {
   if (typeof value === "string") return redactSecrets(value);
   if (typeof value === "bigint") return value.toString();
   if (Buffer.isBuffer(value)) return `<${value.length} bytes>`;
-  if (value && typeof value === "object" && depth < 4) {
-    const out: Record<string, unknown> = Array.isArray(value) ? [] as unknown as Record<string, unknown> : {};
+  if (value && typeof value === "object") {
+    if (depth >= 8) return "[nested too deep]";
+    if (Array.isArray(value)) return value.map((v) => clean(v, depth + 1));
+    const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) out[k] = SECRET_FIELD.test(k) ? "***" : clean(v, depth + 1);
     return out;
   }

@@ -11,6 +11,7 @@
  *   CDC_LOG_LEVEL       debug, info (default), warn or error
  *   CDC_QUEUE_BYTES     bound of the queue between binlog and Kafka (default 64 MiB)
  *   CDC_SPLIT_ROWS      rows per Kafka transaction inside one huge MySQL transaction (default 20000)
+ *   CDC_TRANSACTION_BYTES  bytes per Kafka transaction while catching up a backlog (default 4 MiB)
  *   CDC_RETRY_BASE_MS   first retry delay (default 1000), doubling up to CDC_RETRY_MAX_MS (default 60000)
  *
  * Arguments:
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
   const tuning = {
     ...(process.env.CDC_QUEUE_BYTES ? { maxQueueBytes: positiveEnv("CDC_QUEUE_BYTES", 1024 * 1024) } : {}),
     ...(process.env.CDC_SPLIT_ROWS ? { splitRows: positiveEnv("CDC_SPLIT_ROWS", 1) } : {}),
+    ...(process.env.CDC_TRANSACTION_BYTES ? { transactionBytes: positiveEnv("CDC_TRANSACTION_BYTES", 1) } : {}),
   };
   const backoff = {
     baseMs: process.env.CDC_RETRY_BASE_MS ? positiveEnv("CDC_RETRY_BASE_MS", 1) : 1_000,

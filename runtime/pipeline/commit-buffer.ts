@@ -39,7 +39,8 @@ export interface CommitBufferOptions {
 export class CommitBuffer {
   private records: OutRecord[] = [];
   private pendingBytes = 0;
-  private latest: Checkpoint | undefined;
+  /** Checkpoints not yet taken, oldest first; count/bytes are relative to records[0]. */
+  private checkpoints: Checkpoint[] = [];
   private txnStart: Position;
   private txnRows = 0;
   private skipRows: number;
@@ -96,7 +97,11 @@ export class CommitBuffer {
   }
 
   private mark(position: Position, eventTime: number): void {
-    this.latest = { position, sequence: this.sequence, eventTime, count: this.records.length, bytes: this.pendingBytes };
+    const checkpoint = { position, sequence: this.sequence, eventTime, count: this.records.length, bytes: this.pendingBytes };
+    const last = this.checkpoints[this.checkpoints.length - 1];
+    // Consecutive checkpoints with no record between them: only the later position matters.
+    if (last && last.count === checkpoint.count) this.checkpoints[this.checkpoints.length - 1] = checkpoint;
+    else this.checkpoints.push(checkpoint);
     this.rowsSinceCheckpoint = 0;
     this.bytesSinceCheckpoint = 0;
     this.checkpointTime = eventTime;
@@ -104,26 +109,32 @@ export class CommitBuffer {
 
   /** True when a checkpoint is waiting to be written (with or without records). */
   get hasCheckpoint(): boolean {
-    return this.latest !== undefined;
+    return this.checkpoints.length > 0;
   }
 
-  /** Records covered by the waiting checkpoint. */
+  /** Records covered by the waiting checkpoints. */
   get flushableRecords(): number {
-    return this.latest?.count ?? 0;
+    return this.checkpoints[this.checkpoints.length - 1]?.count ?? 0;
   }
 
   get flushableBytes(): number {
-    return this.latest?.bytes ?? 0;
+    return this.checkpoints[this.checkpoints.length - 1]?.bytes ?? 0;
   }
 
-  /** Takes every record up to the latest checkpoint, with that checkpoint. */
-  take(): Flushable | undefined {
-    const checkpoint = this.latest;
-    if (!checkpoint) return undefined;
+  /**
+   * Takes the records up to the latest checkpoint that keeps the batch within maxBytes (at least
+   * the first checkpoint, however large), with that checkpoint. Bounded batches keep Kafka
+   * transactions short while the reader races ahead through a backlog.
+   */
+  take(maxBytes = Infinity): Flushable | undefined {
+    if (this.checkpoints.length === 0) return undefined;
+    let index = 0;
+    while (index + 1 < this.checkpoints.length && this.checkpoints[index + 1].bytes <= maxBytes) index++;
+    const checkpoint = this.checkpoints[index];
+    this.checkpoints = this.checkpoints.slice(index + 1).map((c) => ({ ...c, count: c.count - checkpoint.count, bytes: c.bytes - checkpoint.bytes }));
     const records = this.records.slice(0, checkpoint.count);
     this.records = this.records.slice(checkpoint.count);
     this.pendingBytes -= checkpoint.bytes;
-    this.latest = undefined;
     return { records, checkpoint };
   }
 }

@@ -42,6 +42,8 @@ export interface TaskTuning {
   splitBytes: number;
   /** An offset-only commit (no rows, the position moved) is written at most this often. */
   idleCommitMs: number;
+  /** Bytes per Kafka transaction, when several checkpoints are waiting (a backlog). */
+  transactionBytes: number;
 }
 
 export const DEFAULT_TUNING: TaskTuning = {
@@ -49,6 +51,7 @@ export const DEFAULT_TUNING: TaskTuning = {
   splitRows: 20_000,
   splitBytes: 8 * 1024 * 1024,
   idleCommitMs: 1_000,
+  transactionBytes: 4 * 1024 * 1024,
 };
 
 /** Several prechecks failed: one error carrying the first code and every reason. */
@@ -218,7 +221,7 @@ export class ConnectorTask {
         });
         continue;
       }
-      const batch = buffer.take();
+      const batch = buffer.take(this.ctx.tuning.transactionBytes);
       if (!batch) continue;
       try {
         await sink.commit(batch.records, offsetWrite(topics.offsets, config.name, batch.checkpoint));

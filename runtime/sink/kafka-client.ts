@@ -19,12 +19,13 @@ export function createKafka(connection: KafkaConnection, logger?: Logger): Kafka
     connectionTimeout: 5_000,
     requestTimeout: 30_000,
     retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5_000 },
-    logLevel: logLevel.WARN,
+    // CDC_KAFKAJS_LOG_LEVEL=debug|info shows the client's own protocol-level logs (default: warnings).
+    logLevel: ({ debug: logLevel.DEBUG, info: logLevel.INFO, error: logLevel.ERROR } as Record<string, logLevel>)[process.env.CDC_KAFKAJS_LOG_LEVEL ?? ""] ?? logLevel.WARN,
     logCreator: () => (entry: LogEntry) => {
       if (!logger) return;
       const { message, ...rest } = entry.log;
       const fields = { kafkajs: entry.namespace, ...rest };
-      if (entry.level <= logLevel.ERROR) logger.warn(`kafkajs: ${message}`, fields);
+      if (entry.level <= logLevel.WARN) logger.warn(`kafkajs: ${message}`, fields);
       else logger.debug(`kafkajs: ${message}`, fields);
     },
   });

@@ -8,6 +8,7 @@
 import { CompressionTypes, type Kafka, type Producer, type TopicMessages } from "kafkajs";
 import type { Acks, Compression } from "../contract/config";
 import { CdcError, classifyKafkaError } from "../errors";
+import { faultPoint } from "../faults";
 
 export interface OutRecord {
   topic: string;
@@ -91,7 +92,9 @@ export class KafkaSink {
         await transaction.sendBatch({ topicMessages: chunk, acks: -1, compression });
       }
       await transaction.sendBatch({ topicMessages: [offsetMessages], acks: -1, compression });
+      faultPoint("before-commit");
       await transaction.commit();
+      faultPoint("after-commit");
     } catch (error) {
       const failure = classifyKafkaError(error, "committing a Kafka transaction");
       await transaction.abort().catch(() => undefined);

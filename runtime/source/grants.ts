@@ -12,12 +12,39 @@ interface GrantLine {
   scope: string;
 }
 
-const unquote = (s: string) => s.replace(/^[`'"]|[`'"]$/g, "");
+/** Splits `db`.`table` (quoted parts may contain dots and doubled quotes) into its two names. */
+function splitScope(scope: string): [string, string] {
+  const parts: string[] = [];
+  let i = 0;
+  while (i < scope.length) {
+    const quote = scope[i];
+    if (quote === "`" || quote === "'" || quote === '"') {
+      let name = "";
+      i++;
+      while (i < scope.length) {
+        if (scope[i] === quote && scope[i + 1] === quote) {
+          name += quote;
+          i += 2;
+        } else if (scope[i] === quote) {
+          i++;
+          break;
+        } else name += scope[i++];
+      }
+      parts.push(name);
+    } else {
+      const end = scope.indexOf(".", i);
+      parts.push(scope.slice(i, end < 0 ? scope.length : end));
+      i = end < 0 ? scope.length : end;
+    }
+    if (scope[i] === ".") i++;
+  }
+  return [parts[0] ?? "", parts[1] ?? "*"];
+}
 
 /** Parses one SHOW GRANTS row; role grants and PROXY lines give undefined. */
 export function parseGrant(line: string): GrantLine | undefined {
   const m = /^GRANT\s+(.+?)\s+ON\s+(?:(?:TABLE|FUNCTION|PROCEDURE|PACKAGE(?: BODY)?)\s+)?(\S+)\s+TO\s/i.exec(line.trim());
-  if (!m) return undefined;
+  if (!m || /^PROXY$/i.test(m[1].trim())) return undefined;
   const privileges = new Set<string>();
   // Split on commas outside parentheses (column lists: SELECT (a, b)).
   let depth = 0;
@@ -31,8 +58,8 @@ export function parseGrant(line: string): GrantLine | undefined {
     } else current += ch;
   }
   privileges.add(current.trim().toUpperCase());
-  const [db, table] = m[2].split(".");
-  return { privileges, scope: `${unquote(db)}.${unquote(table ?? "*")}` };
+  const [db, table] = splitScope(m[2]);
+  return { privileges, scope: `${db}.${table}` };
 }
 
 function holds(line: GrantLine, privilege: string): boolean {

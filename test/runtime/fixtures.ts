@@ -8,7 +8,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { Kafka, logLevel, type KafkaMessage } from "kafkajs";
+import { Kafka, logLevel } from "kafkajs";
 import type mysql from "mysql2/promise";
 import { groupTopics, tableTopic } from "../../runtime/contract/names";
 import { decodeStatusRecord, type StatusRecord } from "../../runtime/contract/records";
@@ -49,6 +49,8 @@ export interface RuntimeProcess {
   httpPort: number;
   logs(): string;
   kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Resolves with the exit signal or code once the process ended by itself, or "running" after timeoutMs. */
+  exited(timeoutMs: number): Promise<string>;
 }
 
 export async function createFixture(bench: Bench, options: { tables?: string[] } = {}): Promise<Fixture> {
@@ -151,7 +153,7 @@ async function spawnRuntime(bench: Bench, env: Record<string, string>, args: str
     stdio: ["ignore", out, out],
   });
   fs.closeSync(out);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const exit = new Promise<string>((resolve) => child.once("exit", (code, signal) => resolve(signal ?? String(code))));
   const logs = () => (fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8") : "");
   // The runtime logs the port it listens on.
   const deadline = Date.now() + 30_000;
@@ -169,7 +171,10 @@ async function spawnRuntime(bench: Bench, env: Record<string, string>, args: str
     logs,
     async kill(signal = "SIGTERM") {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      await exited;
+      await exit;
+    },
+    exited(timeoutMs) {
+      return Promise.race([exit, new Promise<string>((resolve) => setTimeout(() => resolve("running"), timeoutMs))]);
     },
   };
 }
@@ -182,29 +187,41 @@ export interface Consumed {
   value: string;
 }
 
-/** Reads `topics` from the beginning, read_committed, until `until(messages)` is true or timeout. */
-export async function consume(kafka: Kafka, topics: string[], until: (messages: Consumed[]) => boolean, timeoutMs = 60_000): Promise<Consumed[]> {
-  const consumer = kafka.consumer({ groupId: uniqueName("test-consumer-"), readUncommitted: false, maxWaitTimeInMs: 200 });
+/**
+ * Reads `topics` from the beginning, read_committed, until `until(messages)` is true (then keeps
+ * reading for settleMs more, so late duplicates would show) or rejects after timeoutMs.
+ */
+export async function consume(
+  kafka: Kafka,
+  topics: string[],
+  until: (messages: Consumed[]) => boolean,
+  timeoutMs = 60_000,
+  settleMs = 0,
+): Promise<Consumed[]> {
+  const consumer = kafka.consumer({ groupId: uniqueName("test-consumer-"), readUncommitted: false, maxWaitTimeInMs: 200, maxBytes: 50 * 1024 * 1024 });
   await consumer.connect();
   await consumer.subscribe({ topics, fromBeginning: true });
   const messages: Consumed[] = [];
   try {
     await new Promise<void>((resolve, reject) => {
+      let done = false;
       const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms with ${messages.length} messages`)), timeoutMs);
+      const check = () => {
+        if (done || !until(messages)) return;
+        done = true;
+        clearTimeout(timer);
+        setTimeout(resolve, settleMs);
+      };
       void consumer.run({
         autoCommit: false,
-        eachMessage: async ({ topic, partition, message }: { topic: string; partition: number; message: KafkaMessage }) => {
-          messages.push({ topic, partition, offset: message.offset, key: String(message.key), value: String(message.value) });
-          if (until(messages)) {
-            clearTimeout(timer);
-            resolve();
+        eachBatch: async ({ batch }) => {
+          for (const message of batch.messages) {
+            messages.push({ topic: batch.topic, partition: batch.partition, offset: message.offset, key: String(message.key), value: String(message.value) });
           }
+          check();
         },
       });
-      if (until(messages)) {
-        clearTimeout(timer);
-        resolve();
-      }
+      check();
     });
   } finally {
     await consumer.disconnect();
