@@ -13,6 +13,7 @@ import type mysql from "mysql2/promise";
 import { groupTopics, tableTopic } from "../../runtime/contract/names";
 import { decodeStatusRecord, type StatusRecord } from "../../runtime/contract/records";
 import { encryptSecret, generateGroupKey } from "../../runtime/contract/secrets";
+import { registerCompressionCodecs } from "../../runtime/sink/codecs";
 import { readTopicToEnd } from "../../runtime/sink/topic-reader";
 import { repoRoot } from "../bench/process";
 import type { Bench } from "../bench/services";
@@ -21,7 +22,9 @@ export function uniqueName(prefix: string): string {
   return `${prefix}${crypto.randomBytes(4).toString("hex")}`;
 }
 
+/** A kafkajs client for tests, able to read every compression the runtime writes. */
 export function kafkaOf(bench: Bench): Kafka {
+  registerCompressionCodecs();
   return new Kafka({ clientId: uniqueName("test-"), brokers: bench.kafka.brokers, logLevel: logLevel.NOTHING });
 }
 
@@ -97,7 +100,7 @@ export async function createFixture(bench: Bench, options: { tables?: string[] }
         tables: options.tables ?? [],
         ...((overrides.source as object | undefined) ?? {}),
       };
-      return { version: 1, name, topicPrefix: prefix, compression: "gzip", ...overrides, source };
+      return { version: 1, name, topicPrefix: prefix, ...overrides, source };
     },
     async putConnector(name, overrides) {
       const record = fixture.connectorRecord(name, overrides);
