@@ -60,3 +60,34 @@ test("inserts, updates and deletes arrive as DataWorks messages, keyed by primar
   const sequenceIds = messages.map((m) => BigInt(JSON.parse(m.value).payload.sequenceId));
   assert.equal(new Set(sequenceIds.map(String)).size, 5, "sequenceIds are unique");
 });
+
+test("order: every change of a row arrives in one partition, in commit order", async () => {
+  await fx.sql("CREATE TABLE counters (id INT PRIMARY KEY, n INT)");
+  await fx.createTopics([{ table: "counters", partitions: 6 }]);
+  await fx.putConnector("counters-cdc", { source: { tables: ["counters"] } });
+  await waitForStatus(fx.kafka, fx.group, "counters-cdc", (s) => s.state === "RUNNING");
+  const ROWS = 40;
+  const ROUNDS = 25;
+  await fx.sql(`INSERT INTO counters VALUES ${Array.from({ length: ROWS }, (_, i) => `(${i + 1}, 0)`).join(",")}`);
+  for (let round = 1; round <= ROUNDS; round++) {
+    // Alternate single-row transactions and one statement touching every row.
+    if (round % 2) await fx.sql("UPDATE counters SET n = n + 1");
+    else for (let id = 1; id <= ROWS; id += 7) await fx.sql("UPDATE counters SET n = n + 1 WHERE id BETWEEN ? AND ?", [id, id + 6]);
+  }
+  const topic = tableTopic(fx.prefix, "counters");
+  const messages = await consume(fx.kafka, [topic], (m) => m.length >= ROWS * (ROUNDS + 1), 60_000);
+  const byKey = new Map<string, { partitions: Set<number>; values: number[] }>();
+  for (const m of messages) {
+    const entry = byKey.get(m.key) ?? { partitions: new Set(), values: [] };
+    entry.partitions.add(m.partition);
+    entry.values.push(JSON.parse(m.value).payload.after.dataColumn.n);
+    byKey.set(m.key, entry);
+  }
+  assert.equal(byKey.size, ROWS);
+  const expected = Array.from({ length: ROUNDS + 1 }, (_, i) => i);
+  for (const [key, { partitions, values }] of byKey) {
+    assert.equal(partitions.size, 1, `${key} in one partition`);
+    assert.deepEqual(values, expected, `${key} in commit order`);
+  }
+  assert.ok(new Set(messages.map((m) => m.partition)).size > 1, "keys spread over partitions");
+});
