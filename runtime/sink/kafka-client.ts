@@ -25,7 +25,10 @@ export function createKafka(connection: KafkaConnection, logger?: Logger): Kafka
       if (!logger) return;
       const { message, ...rest } = entry.log;
       const fields = { kafkajs: entry.namespace, ...rest };
-      if (entry.level <= logLevel.WARN) logger.warn(`kafkajs: ${message}`, fields);
+      // kafkajs reports every retried protocol error (a coordinator still loading, a transaction
+      // still completing) as an error; the runtime's own failures carry codes. Keep the client's
+      // chatter at debug level unless CDC_KAFKAJS_LOG_LEVEL asks for it.
+      if (process.env.CDC_KAFKAJS_LOG_LEVEL && entry.level <= logLevel.WARN) logger.warn(`kafkajs: ${message}`, fields);
       else logger.debug(`kafkajs: ${message}`, fields);
     },
   });

@@ -5,7 +5,7 @@
  * and a stale worker using the same id is fenced. With acks 1 or 0 (no transactions are possible)
  * the data is sent first and the offset after it: at-least-once.
  */
-import { CompressionTypes, type Kafka, type Producer, type TopicMessages } from "kafkajs";
+import { CompressionTypes, Partitioners, type Kafka, type Producer, type TopicMessages } from "kafkajs";
 import type { Acks, Compression } from "../contract/config";
 import { CdcError, classifyKafkaError } from "../errors";
 import { faultPoint } from "../faults";
@@ -55,8 +55,17 @@ export class KafkaSink {
   /** Connects; with transactions, this also fences any older producer with the same transactional.id. */
   async connect(): Promise<void> {
     this.producer = this.transactional
-      ? this.kafka.producer({ transactionalId: this.options.transactionalId, idempotent: true, maxInFlightRequests: 1, transactionTimeout: 60_000 })
-      : this.kafka.producer({ idempotent: false, allowAutoTopicCreation: false });
+      ? this.kafka.producer({
+          transactionalId: this.options.transactionalId,
+          idempotent: true,
+          maxInFlightRequests: 1,
+          transactionTimeout: 60_000,
+          createPartitioner: Partitioners.DefaultPartitioner,
+          // The next transaction often starts while the coordinator still writes the previous
+          // one's markers (CONCURRENT_TRANSACTIONS): retry after milliseconds, not kafkajs's 300.
+          retry: { retries: 10, initialRetryTime: 10, maxRetryTime: 2_000 },
+        })
+      : this.kafka.producer({ idempotent: false, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
     try {
       await this.producer.connect();
     } catch (error) {
