@@ -143,7 +143,10 @@ async function main(): Promise<void> {
 
     await fx.putConnector("bench", { startPosition: { file: String(start.File), pos: Number(start.Position) } });
     t = performance.now();
-    const runtime = await fx.startRuntime({ CDC_LOG_LEVEL: "info" });
+        // BENCH_PROFILE=DIR writes a V8 CPU profile of the runtime there (open it in Chrome DevTools).
+    const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+    const tuning = Object.fromEntries(Object.entries(process.env).filter(([k]) => /^CDC_(QUEUE_BYTES|TRANSACTION_BYTES|SPLIT_ROWS)$/.test(k))) as Record<string, string>;
+    const runtime = await fx.startRuntime({ CDC_LOG_LEVEL: "info", ...tuning }, [], profile);
     let rssPeak = 0;
     let firstRowAt = 0;
     for (;;) {

@@ -47,11 +47,11 @@ export interface TaskTuning {
 }
 
 export const DEFAULT_TUNING: TaskTuning = {
-  maxQueueBytes: 64 * 1024 * 1024,
+  maxQueueBytes: 32 * 1024 * 1024,
   splitRows: 20_000,
   splitBytes: 8 * 1024 * 1024,
   idleCommitMs: 1_000,
-  transactionBytes: 4 * 1024 * 1024,
+  transactionBytes: 8 * 1024 * 1024,
 };
 
 /** Several prechecks failed: one error carrying the first code and every reason. */
@@ -233,7 +233,8 @@ export class ConnectorTask {
       this.committedOnce = true;
       metrics.recordCommit(batch.records.length, batch.checkpoint.bytes, batch.checkpoint.position, batch.checkpoint.eventTime);
       metrics.queueBytes = buffer.bytes;
-      if (this.paused && buffer.bytes < this.ctx.tuning.maxQueueBytes / 2) {
+      // Resume as soon as a transaction's worth of room is free, so reading and writing overlap.
+      if (this.paused && buffer.bytes < this.ctx.tuning.maxQueueBytes - this.ctx.tuning.transactionBytes) {
         this.paused = false;
         this.source?.resume();
       }

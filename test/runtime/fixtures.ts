@@ -43,7 +43,8 @@ export interface Fixture {
   putConnector(name: string, overrides?: Record<string, unknown>): Promise<Record<string, unknown>>;
   deleteConnector(name: string): Promise<void>;
   connectorRecord(name: string, overrides?: Record<string, unknown>): Record<string, unknown>;
-  startRuntime(extraEnv?: Record<string, string>, args?: string[]): Promise<RuntimeProcess>;
+  /** Starts `node [nodeArgs] dist/runtime/main.js [args]` for the fixture's group. */
+  startRuntime(extraEnv?: Record<string, string>, args?: string[], nodeArgs?: string[]): Promise<RuntimeProcess>;
   cleanup(): Promise<void>;
 }
 
@@ -110,8 +111,8 @@ export async function createFixture(bench: Bench, options: { tables?: string[] }
     async deleteConnector(name) {
       await writeRecord(kafka, groupTopics(group).configs, name, null);
     },
-    async startRuntime(extraEnv = {}, args = []) {
-      const runtime = await spawnRuntime(bench, { CDC_GROUP: group, CDC_GROUP_KEY: groupKey, ...extraEnv }, args, logDir);
+    async startRuntime(extraEnv = {}, args = [], nodeArgs = []) {
+      const runtime = await spawnRuntime(bench, { CDC_GROUP: group, CDC_GROUP_KEY: groupKey, ...extraEnv }, args, logDir, nodeArgs);
       runtimes.push(runtime);
       return runtime;
     },
@@ -148,10 +149,10 @@ export async function writeRecord(kafka: Kafka, topic: string, key: string, valu
   await producer.disconnect();
 }
 
-async function spawnRuntime(bench: Bench, env: Record<string, string>, args: string[], logDir: string): Promise<RuntimeProcess> {
+async function spawnRuntime(bench: Bench, env: Record<string, string>, args: string[], logDir: string, nodeArgs: string[]): Promise<RuntimeProcess> {
   const logFile = path.join(logDir, `runtime-${Date.now()}-${crypto.randomBytes(2).toString("hex")}.log`);
   const out = fs.openSync(logFile, "a");
-  const child = spawn(process.execPath, [path.join(repoRoot, "dist", "runtime", "main.js"), ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(repoRoot, "dist", "runtime", "main.js"), ...args], {
     env: { ...process.env, CDC_KAFKA_BROKERS: bench.kafka.brokers.join(","), CDC_HTTP_PORT: "0", CDC_HTTP_HOST: "127.0.0.1", CDC_LOG_LEVEL: "debug", ...env },
     stdio: ["ignore", out, out],
   });

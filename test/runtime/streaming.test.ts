@@ -91,3 +91,21 @@ test("order: every change of a row arrives in one partition, in commit order", a
   }
   assert.ok(new Set(messages.map((m) => m.partition)).size > 1, "keys spread over partitions");
 });
+
+test("/healthz and /metrics report the connectors, committed rows, position and lag", async () => {
+  const health = await fetch(`http://127.0.0.1:${runtime.httpPort}/healthz`);
+  assert.equal(health.status, 200);
+  const body = (await health.json()) as { status: string; connectors: Record<string, string> };
+  assert.equal(body.status, "ok");
+  assert.equal(body.connectors["orders-cdc"], "RUNNING");
+  const metrics = await (await fetch(`http://127.0.0.1:${runtime.httpPort}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name}\\{connector="orders-cdc"[^}]*\\} ([0-9.]+)$`, "m").exec(metrics)?.[1]);
+  assert.equal(value("cdc_rows_total"), 5, "4 order changes and 1 note");
+  assert.ok(value("cdc_bytes_total") > 500);
+  assert.ok(value("cdc_committed_position") > 4);
+  assert.ok(value("cdc_lag_seconds") >= 0);
+  assert.equal(value("cdc_queue_bytes"), 0);
+  assert.match(metrics, /^# TYPE cdc_rows_per_second gauge$/m);
+  assert.match(metrics, /^cdc_connector_up\{connector="orders-cdc",state="RUNNING"\} 1$/m);
+  assert.equal((await fetch(`http://127.0.0.1:${runtime.httpPort}/nope`)).status, 404);
+});
