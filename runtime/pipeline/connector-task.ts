@@ -47,11 +47,11 @@ export interface TaskTuning {
 }
 
 export const DEFAULT_TUNING: TaskTuning = {
-  maxQueueBytes: 32 * 1024 * 1024,
+  maxQueueBytes: 16 * 1024 * 1024,
   splitRows: 20_000,
   splitBytes: 8 * 1024 * 1024,
   idleCommitMs: 1_000,
-  transactionBytes: 8 * 1024 * 1024,
+  transactionBytes: 4 * 1024 * 1024,
 };
 
 /** Several prechecks failed: one error carrying the first code and every reason. */
