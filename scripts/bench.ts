@@ -12,7 +12,6 @@
  */
 import fs from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { Kafka, logLevel } from "kafkajs";
 import type mysql from "mysql2/promise";
