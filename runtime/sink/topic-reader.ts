@@ -20,21 +20,25 @@ function readerGroup(purpose: string): string {
   return `cdc-reader-${purpose}-${crypto.randomBytes(6).toString("hex")}`;
 }
 
+/** The high watermark of each partition now, and the partitions that hold anything to read. */
+async function partitionEnds(kafka: Kafka, topic: string): Promise<{ ends: Map<number, bigint>; pending: Set<number> }> {
+  const admin = await KafkaAdmin.connect(kafka);
+  try {
+    const ends = await admin.highWatermarks(topic);
+    return { ends, pending: new Set([...ends].filter(([, high]) => high > 0n).map(([p]) => p)) };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /**
  * Reads every partition of `topic` from the beginning up to the high watermark seen when the call
  * starts, and returns the last value of each key (null for a tombstone). Records of transactions
  * still open at that moment are waited for; aborted ones are skipped.
  */
 export async function readTopicToEnd(kafka: Kafka, topic: string, timeoutMs = 60_000): Promise<Map<string, Buffer | null>> {
-  const admin = await KafkaAdmin.connect(kafka);
-  let ends: Map<number, bigint>;
-  try {
-    ends = await admin.highWatermarks(topic);
-  } finally {
-    await admin.disconnect();
-  }
+  const { ends, pending } = await partitionEnds(kafka, topic);
   const latest = new Map<string, Buffer | null>();
-  const pending = new Set([...ends].filter(([, high]) => high > 0n).map(([p]) => p));
   if (pending.size === 0) return latest;
 
   const consumer = kafka.consumer({ groupId: readerGroup("read"), readUncommitted: false, allowAutoTopicCreation: false, maxWaitTimeInMs: 200 });
@@ -83,14 +87,7 @@ export async function watchTopic(
   topic: string,
   handlers: { onRecord: (record: TopicRecord) => void; onCaughtUp?: () => void; onError: (error: CdcError) => void },
 ): Promise<{ stop: () => Promise<void> }> {
-  const admin = await KafkaAdmin.connect(kafka);
-  let ends: Map<number, bigint>;
-  try {
-    ends = await admin.highWatermarks(topic);
-  } finally {
-    await admin.disconnect();
-  }
-  const pending = new Set([...ends].filter(([, high]) => high > 0n).map(([p]) => p));
+  const { ends, pending } = await partitionEnds(kafka, topic);
   let caughtUp = false;
   const markCaughtUp = () => {
     if (!caughtUp && pending.size === 0) {
