@@ -109,3 +109,17 @@ test("/healthz and /metrics report the connectors, committed rows, position and 
   assert.match(metrics, /^cdc_connector_up\{connector="orders-cdc",state="RUNNING"\} 1$/m);
   assert.equal((await fetch(`http://127.0.0.1:${runtime.httpPort}/nope`)).status, 404);
 });
+
+test("the source password appears in no Kafka topic and no log line", async () => {
+  const password = bench.mariadb.cdc.password;
+  const kadmin = fx.kafka.admin();
+  await kadmin.connect();
+  const topics = (await kadmin.listTopics()).filter((t) => t.startsWith(`cdc-${fx.group}-`) || t.startsWith(`${fx.prefix}_`));
+  await kadmin.disconnect();
+  assert.ok(topics.length >= 5, `group and table topics: ${topics.join(", ")}`);
+  const all = await consume(fx.kafka, topics, (m) => m.length > 0, 20_000, 2_000);
+  const raw = all.map((m) => `${m.key} ${m.value}`).join("\n");
+  assert.ok(raw.includes('"passwordEncrypted"'), "the config record carries the encrypted password");
+  assert.ok(!raw.includes(password), "no plaintext password in any topic");
+  assert.ok(!runtime.logs().includes(password), "no plaintext password in the runtime's logs");
+});
