@@ -168,7 +168,11 @@ const KAFKA_CONNECTION_ERRORS = new Set([
   "KafkaJSLockTimeout",
   "KafkaJSNumberOfRetriesExceeded",
   "KafkaJSMetadataNotLoaded",
+  "KafkaJSTopicMetadataNotLoaded",
   "KafkaJSStaleTopicMetadataAssignment",
+  // Raised while a broker restarts or a coordinator moves: seen when the broker restarted mid-stream.
+  "KafkaJSGroupCoordinatorNotFound",
+  "KafkaJSTimeout",
 ]);
 /** Kafka protocol error types (error.type) that mean this producer was superseded. */
 const KAFKA_FENCED_TYPES = new Set(["INVALID_PRODUCER_EPOCH", "PRODUCER_FENCED", "TRANSACTIONAL_ID_AUTHORIZATION_FAILED"]);

@@ -172,7 +172,7 @@ describe("classifyKafkaError", () => {
   });
 
   test("connection errors by class name are KAFKA_UNAVAILABLE and retriable", () => {
-    for (const name of ["KafkaJSConnectionError", "KafkaJSRequestTimeoutError", "KafkaJSNumberOfRetriesExceeded", "KafkaJSBrokerNotFound"]) {
+    for (const name of ["KafkaJSConnectionError", "KafkaJSRequestTimeoutError", "KafkaJSNumberOfRetriesExceeded", "KafkaJSBrokerNotFound", "KafkaJSGroupCoordinatorNotFound", "KafkaJSTimeout"]) {
       const e = classifyKafkaError(kafkaError(name, "Connection error: connect ECONNREFUSED 127.0.0.1:9092"), "connecting");
       assert.equal(e.code, "KAFKA_UNAVAILABLE", name);
       assert.equal(e.retriable, true);
