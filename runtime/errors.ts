@@ -180,7 +180,12 @@ const KAFKA_FENCED_TYPES = new Set(["INVALID_PRODUCER_EPOCH", "PRODUCER_FENCED",
 /** Turns a kafkajs error into a CdcError, by its class name, protocol error type and retriable flag. */
 export function classifyKafkaError(error: unknown, what: string): CdcError {
   if (isCdcError(error)) return error;
-  const e = (error ?? {}) as ErrorLike & { originalError?: ErrorLike };
+  let e = (error ?? {}) as ErrorLike & { originalError?: ErrorLike; cause?: unknown };
+  // kafkajs's retrier wraps the error that stopped it in a KafkaJSNonRetriableError whose cause is
+  // the real one (e.g. KafkaJSGroupCoordinatorNotFound while a broker restarts): judge the cause.
+  for (let depth = 0; depth < 5 && e.name === "KafkaJSNonRetriableError" && e.cause && e.cause !== e; depth++) {
+    e = e.cause as typeof e;
+  }
   const name = typeof e.name === "string" ? e.name : "";
   const type = typeof e.type === "string" ? e.type : typeof e.originalError?.type === "string" ? e.originalError.type : "";
   const detail = safeDetail(e);

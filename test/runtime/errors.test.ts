@@ -171,6 +171,16 @@ describe("classifyKafkaError", () => {
     }
   });
 
+  test("a KafkaJSNonRetriableError is judged by its cause (kafkajs's retrier wraps the real error)", () => {
+    const cause = kafkaError("KafkaJSGroupCoordinatorNotFound", "Failed to find group coordinator");
+    const wrapped = Object.assign(kafkaError("KafkaJSNonRetriableError", "Failed to find group coordinator", { retriable: false }), { cause });
+    const e = classifyKafkaError(wrapped, "committing a Kafka transaction");
+    assert.equal(e.code, "KAFKA_UNAVAILABLE");
+    assert.equal(e.retriable, true);
+    const bare = classifyKafkaError(kafkaError("KafkaJSNonRetriableError", "Cannot continue to use transaction once ended", { retriable: false }), "committing");
+    assert.equal(bare.code, "INTERNAL");
+  });
+
   test("connection errors by class name are KAFKA_UNAVAILABLE and retriable", () => {
     for (const name of ["KafkaJSConnectionError", "KafkaJSRequestTimeoutError", "KafkaJSNumberOfRetriesExceeded", "KafkaJSBrokerNotFound", "KafkaJSGroupCoordinatorNotFound", "KafkaJSTimeout"]) {
       const e = classifyKafkaError(kafkaError(name, "Connection error: connect ECONNREFUSED 127.0.0.1:9092"), "connecting");
