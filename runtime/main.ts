@@ -9,9 +9,9 @@
  *   CDC_HTTP_HOST       address to listen on (default 0.0.0.0)
  *   CDC_WORKER_ID       this worker's name in status records (default <hostname>-<pid>)
  *   CDC_LOG_LEVEL       debug, info (default), warn or error
- *   CDC_QUEUE_BYTES     bound of the queue between binlog and Kafka (default 16 MiB)
+ *   CDC_QUEUE_BYTES     bound of the queue between binlog and Kafka (default 8 MiB)
  *   CDC_SPLIT_ROWS      rows per Kafka transaction inside one huge MySQL transaction (default 20000)
- *   CDC_TRANSACTION_BYTES  bytes per Kafka transaction while catching up a backlog (default 4 MiB)
+ *   CDC_TRANSACTION_BYTES  bytes per Kafka transaction while catching up a backlog (default 2 MiB)
  *   CDC_RETRY_BASE_MS   first retry delay (default 1000), doubling up to CDC_RETRY_MAX_MS (default 60000)
  *
  * Arguments:

@@ -47,11 +47,11 @@ export interface TaskTuning {
 }
 
 export const DEFAULT_TUNING: TaskTuning = {
-  maxQueueBytes: 16 * 1024 * 1024,
+  maxQueueBytes: 8 * 1024 * 1024,
   splitRows: 20_000,
   splitBytes: 8 * 1024 * 1024,
   idleCommitMs: 1_000,
-  transactionBytes: 4 * 1024 * 1024,
+  transactionBytes: 2 * 1024 * 1024,
 };
 
 /** Several prechecks failed: one error carrying the first code and every reason. */
@@ -138,7 +138,9 @@ export class ConnectorTask {
     this.ctx.metrics.committed = committed.position;
     this.buffer = new CommitBuffer(committed.position, committed.sequence, committed.eventTime ?? Date.now(), {
       splitRows: this.ctx.tuning.splitRows,
-      splitBytes: this.ctx.tuning.splitBytes,
+      // At most half the queue between checkpoints: a full queue then always holds a checkpoint to
+      // flush, so the paused reader is always resumed.
+      splitBytes: Math.min(this.ctx.tuning.splitBytes, Math.floor(this.ctx.tuning.maxQueueBytes / 2)),
     });
     this.lastCommitAt = Date.now();
 
