@@ -96,14 +96,14 @@ export function isCdcError(error: unknown): error is CdcError {
   return error instanceof CdcError;
 }
 
-/** Several failures reported together (prechecks collect every failure before failing). */
-export class CdcErrors extends Error {
-  readonly errors: CdcError[];
-  constructor(errors: CdcError[]) {
-    super(errors.map((e, i) => `${i + 1}. ${e.message}`).join("\n"));
-    this.name = "CdcErrors";
-    this.errors = errors;
-  }
+/**
+ * Several failures reported together (prechecks collect every failure before failing): one error
+ * carrying the first failure's code and every failure's code, reason and fix, numbered.
+ */
+export function combineErrors(errors: CdcError[]): CdcError {
+  if (errors.length === 1) return errors[0];
+  const reason = errors.map((e, i) => `(${i + 1}) ${e.code}: ${e.reason} Fix: ${e.fix}`).join(" ");
+  return new CdcError(errors[0].code, `${errors.length} checks failed: ${reason}`);
 }
 
 /** MySQL/MariaDB server error numbers we act on. */

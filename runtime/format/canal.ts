@@ -24,7 +24,7 @@ function rowText(shape: TableShape, row: Row): string {
   for (let i = 0; i < columns.length; i++) {
     const column = columns[i];
     const value = row[column.name];
-    out += `${i ? "," : ""}${JSON.stringify(column.name)}:${value === null || value === undefined ? "null" : JSON.stringify(column.text(value))}`;
+    out += `${i ? "," : ""}${column.jsonName}:${value === null || value === undefined ? "null" : JSON.stringify(column.text(value))}`;
   }
   return out + "}";
 }
@@ -38,7 +38,7 @@ function changedText(shape: TableShape, before: Row, after: Row): string {
     const bText = b === null || b === undefined ? null : column.text(b);
     const aText = a === null || a === undefined ? null : column.text(a);
     if (bText === aText) continue;
-    out += `${first ? "" : ","}${JSON.stringify(column.name)}:${bText === null ? "null" : JSON.stringify(bText)}`;
+    out += `${first ? "" : ","}${column.jsonName}:${bText === null ? "null" : JSON.stringify(bText)}`;
     first = false;
   }
   return out + "}";

@@ -22,6 +22,8 @@ export interface RawColumn {
 
 export interface ColumnSpec {
   name: string;
+  /** The name as JSON text, computed once: the hot path writes it for every row. */
+  jsonName: string;
   /** The type as MySQL spells it (canal's mysqlType). */
   mysqlType: string;
   dataWorksType: DataWorksType;
@@ -61,7 +63,7 @@ function spec(
   text: (v: unknown) => string,
   exact?: (v: unknown) => string | undefined,
 ): ColumnSpec {
-  return { name: raw.name, mysqlType: raw.columnType, dataWorksType, sqlType, json, text, exact };
+  return { name: raw.name, jsonName: JSON.stringify(raw.name), mysqlType: raw.columnType, dataWorksType, sqlType, json, text, exact };
 }
 
 /**

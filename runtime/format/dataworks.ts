@@ -32,7 +32,7 @@ function image(shape: TableShape, row: Row | null): string {
   for (let i = 0; i < columns.length; i++) {
     const column = columns[i];
     const value = row[column.name];
-    const name = JSON.stringify(column.name);
+    const name = column.jsonName;
     if (value === null || value === undefined) {
       data += `${i ? "," : ""}${name}:null`;
       continue;

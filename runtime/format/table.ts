@@ -68,7 +68,7 @@ export function messageKey(shape: TableShape, row: Row): string {
   for (let i = 0; i < shape.keyColumns.length; i++) {
     const column = shape.columns[shape.keyColumns[i]];
     const value = row[column.name];
-    out += `${i ? "," : ""}${JSON.stringify(column.name)}:${value === null || value === undefined ? "null" : column.json(value)}`;
+    out += `${i ? "," : ""}${column.jsonName}:${value === null || value === undefined ? "null" : column.json(value)}`;
   }
   return out + "}";
 }

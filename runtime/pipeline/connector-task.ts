@@ -7,11 +7,10 @@
 import type { Kafka } from "kafkajs";
 import type { ConnectorConfig } from "../contract/config";
 import { connectorTransactionalId, tableTopic, type GroupTopics } from "../contract/names";
-import { CdcError, classifyKafkaError } from "../errors";
+import { CdcError, classifyKafkaError, combineErrors } from "../errors";
 import { offsetMinutes } from "../format/values";
 import type { Logger } from "../log";
 import type { ConnectorMetrics } from "../metrics";
-import type { Position } from "../position";
 import { BinlogSource } from "../source/binlog-source";
 import { resolveStartPosition } from "../source/binlog-position";
 import type { SourceEvent } from "../source/events";
@@ -54,13 +53,6 @@ export const DEFAULT_TUNING: TaskTuning = {
   transactionBytes: 2 * 1024 * 1024,
 };
 
-/** Several prechecks failed: one error carrying the first code and every reason. */
-function combine(errors: CdcError[]): CdcError {
-  if (errors.length === 1) return errors[0];
-  const reason = errors.map((e, i) => `(${i + 1}) ${e.code}: ${e.reason} Fix: ${e.fix}`).join(" ");
-  return new CdcError(errors[0].code, `${errors.length} prechecks failed: ${reason}`);
-}
-
 export class ConnectorTask {
   private source: BinlogSource | undefined;
   private sink: KafkaSink | undefined;
@@ -102,7 +94,7 @@ export class ConnectorTask {
     const { config, logger } = this.ctx;
     const checks = await runPrechecks(this.access);
     for (const warning of checks.warnings) logger.warn(warning);
-    if (checks.errors.length > 0) throw combine(checks.errors);
+    if (checks.errors.length > 0) throw combineErrors(checks.errors);
 
     const tableTopics = config.source.tables.map((t) => tableTopic(config.topicPrefix, t));
     const admin = await KafkaAdmin.connect(this.ctx.kafka);
@@ -241,11 +233,6 @@ export class ConnectorTask {
         this.source?.resume();
       }
     }
-  }
-
-  /** The position of the last commit (for status records). */
-  get committedPosition(): Position | undefined {
-    return this.ctx.metrics.committed;
   }
 
   private fail(error: CdcError): void {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import {
   CdcError,
-  CdcErrors,
+  combineErrors,
   ERROR_SPECS,
   classifyKafkaError,
   classifyMysqlError,
@@ -46,12 +46,15 @@ describe("CdcError", () => {
     assert.equal(new CdcError("INTERNAL", "x", { cause }).cause, cause);
   });
 
-  test("CdcErrors numbers each error", () => {
-    const errors = [new CdcError("BINLOG_DISABLED", "a."), new CdcError("TABLE_MISSING", "b.")];
-    const all = new CdcErrors(errors);
-    assert.equal(all.name, "CdcErrors");
-    assert.equal(all.errors, errors);
-    assert.equal(all.message, `1. ${errors[0].message}\n2. ${errors[1].message}`);
+  test("combineErrors keeps the first code and numbers every failure with its fix", () => {
+    const errors = [new CdcError("BINLOG_DISABLED", "log_bin is OFF."), new CdcError("TABLE_MISSING", "no table t.")];
+    const all = combineErrors(errors);
+    assert.equal(all.code, "BINLOG_DISABLED");
+    assert.equal(
+      all.reason,
+      `2 checks failed: (1) BINLOG_DISABLED: log_bin is OFF. Fix: ${errors[0].fix} (2) TABLE_MISSING: no table t. Fix: ${errors[1].fix}`,
+    );
+    assert.equal(combineErrors([errors[1]]), errors[1]);
   });
 
   test("isCdcError", () => {
