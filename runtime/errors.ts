@@ -69,6 +69,11 @@ export const ERROR_SPECS = {
     retriable: false,
     fix: "The failure named in the message lasted longer than the connector's retry window; fix it, then redeploy the connector (or raise retry.connectionMinutes).",
   },
+  DEPLOY_TIMEOUT: {
+    retriable: false,
+    fix: "Check that the resource group's runtime is running (the local runtime's log, or the Kubernetes pods) and reaches the source and Kafka, or raise deployTimeoutSeconds; then run pulumi up again.",
+  },
+  DEPLOY_FAILED: { retriable: false, fix: "Fix what the runtime reported (the reason above), then run pulumi up again." },
   INTERNAL: { retriable: false, fix: "This is a bug in the runtime: report it with the connector's logs." },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -61,6 +61,8 @@ export interface ConnectorConfig {
   initialSync: boolean;
   startPosition: StartPosition;
   paused: boolean;
+  /** Set by the provider on every write; the runtime echoes it in status records, so a deploy waits for its own config. */
+  revision?: string;
 }
 
 export const DEFAULTS = {
@@ -226,6 +228,7 @@ export function normalizeConnectorConfig(input: unknown): NormalizeResult {
       initialSync,
       startPosition,
       paused,
+      revision: optionalString(raw.revision),
     },
   };
 }

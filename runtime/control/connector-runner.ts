@@ -58,6 +58,7 @@ export class ConnectorRunner {
       version: 1,
       connector: this.config.name,
       state,
+      revision: this.config.revision,
       worker: this.ctx.workerId,
       at: new Date().toISOString(),
       position: this.metrics.committed?.toJSON(),

@@ -118,7 +118,18 @@ export class Worker {
         await existing.stop();
       }
       const error = new CdcError("CONFIG_INVALID", `the config record of connector ${key} is invalid: ${problem}.`);
-      await this.status?.write({ version: 1, connector: key, state: "FAILED", errorCode: error.code, reason: error.reason, fix: error.fix, worker: this.options.workerId, at: new Date().toISOString() });
+      const revision = (parsed as { revision?: unknown } | undefined)?.revision;
+      await this.status?.write({
+        version: 1,
+        connector: key,
+        state: "FAILED",
+        errorCode: error.code,
+        reason: error.reason,
+        fix: error.fix,
+        revision: typeof revision === "string" ? revision : undefined,
+        worker: this.options.workerId,
+        at: new Date().toISOString(),
+      });
       return;
     }
     const config = result.config;

@@ -64,9 +64,87 @@ export class KafkaAdmin {
     } catch (error) {
       // Another worker may have created them at the same moment.
       const e = error as { type?: string };
-      if (e.type !== "TOPIC_ALREADY_EXISTS") throw classifyKafkaError(error, "creating topics");
+      if (e.type === "UNKNOWN_TOPIC_OR_PARTITION") await this.awaitTopics(toCreate.map((s) => s.topic), error);
+      else if (e.type !== "TOPIC_ALREADY_EXISTS") throw classifyKafkaError(error, "creating topics");
     }
     return toCreate.map((s) => s.topic);
+  }
+
+  /** Every topic of the cluster (Kafka's own "__" topics left out) with its partition count. */
+  async allTopics(): Promise<Map<string, number>> {
+    try {
+      const metadata = await this.admin.fetchTopicMetadata();
+      return new Map(metadata.topics.filter((t) => !t.name.startsWith("__")).map((t) => [t.name, t.partitions.length]));
+    } catch (error) {
+      throw classifyKafkaError(error, "listing the cluster's topics");
+    }
+  }
+
+  /** Creates topics; one that exists already is an error (the caller planned against a live listing). */
+  async createTopics(specs: TopicSpec[]): Promise<void> {
+    if (specs.length === 0) return;
+    try {
+      await this.admin.createTopics({
+        waitForLeaders: true,
+        topics: specs.map((s) => ({
+          topic: s.topic,
+          numPartitions: s.partitions,
+          replicationFactor: s.replicationFactor ?? -1,
+          configEntries: Object.entries(s.configs ?? {}).map(([name, value]) => ({ name, value })),
+        })),
+      });
+    } catch (error) {
+      if ((error as { type?: string }).type === "UNKNOWN_TOPIC_OR_PARTITION") await this.awaitTopics(specs.map((s) => s.topic), error);
+      else throw classifyKafkaError(error, `creating topics ${specs.map((s) => s.topic).join(", ")}`);
+    }
+  }
+
+  /**
+   * kafkajs's waitForLeaders fails with UNKNOWN_TOPIC_OR_PARTITION when the new topics' metadata
+   * has not reached the broker it asks yet (seen when two clients create topics at once): the
+   * topics were created, so wait for them to appear instead of failing.
+   */
+  private async awaitTopics(topics: string[], cause: unknown): Promise<void> {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const { missing } = await this.partitionCounts(topics);
+      if (missing.length === 0) return;
+      if (Date.now() > deadline) throw classifyKafkaError(cause, `creating topics ${missing.join(", ")}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  /** Deletes the topics that exist; missing ones are ignored. */
+  async deleteTopics(topics: string[]): Promise<void> {
+    const { counts } = await this.partitionCounts(topics);
+    if (counts.size === 0) return;
+    try {
+      await this.admin.deleteTopics({ topics: [...counts.keys()], timeout: 30_000 });
+    } catch (error) {
+      throw classifyKafkaError(error, `deleting topics ${[...counts.keys()].join(", ")}`);
+    }
+  }
+
+  /** Raises partition counts (Kafka cannot lower them). */
+  async raisePartitions(changes: { topic: string; count: number }[]): Promise<void> {
+    if (changes.length === 0) return;
+    try {
+      await this.admin.createPartitions({ topicPartitions: changes.map((c) => ({ topic: c.topic, count: c.count })) });
+    } catch (error) {
+      throw classifyKafkaError(error, `adding partitions to ${changes.map((c) => c.topic).join(", ")}`);
+    }
+  }
+
+  /** Sets topic configs (each named config set to the value; others left as they are). */
+  async alterTopicConfigs(topics: string[], configs: Record<string, string>): Promise<void> {
+    const entries = Object.entries(configs).map(([name, value]) => ({ name, value }));
+    if (topics.length === 0 || entries.length === 0) return;
+    try {
+      // ResourceTypes.TOPIC = 2 (kafkajs's enum, inlined so this file needs no value import).
+      await this.admin.alterConfigs({ validateOnly: false, resources: topics.map((name) => ({ type: 2, name, configEntries: entries })) });
+    } catch (error) {
+      throw classifyKafkaError(error, `changing the configs of ${topics.join(", ")}`);
+    }
   }
 
   /** High watermarks of a topic's partitions. */

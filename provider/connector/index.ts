@@ -1,0 +1,89 @@
+/**
+ * Connector: one MySQL -> Kafka connector run by a ResourceGroup's runtime. Create writes its
+ * config (password encrypted with the group key) and waits for RUNNING; refresh shows the live
+ * status; update reconfigures it in place; delete stops it and removes its config and offsets.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { Acks, Compression, Format, PartitionPolicy, StartPosition } from "../../runtime/contract/config";
+import { loadProviderModule } from "../dynamic";
+import { withSecretPassword, type Inputs, type KafkaArgs, type SourceArgs } from "../types";
+import type { ConnectorStatus, ManageGrantsArgs } from "./plan";
+
+type Impl = typeof import("./provider");
+const impl = (): Impl => loadProviderModule<Impl>("connector/provider");
+
+// Serialized into the state: each method only loads the implementation (no clients, no credentials).
+const connectorProvider: pulumi.dynamic.ResourceProvider = {
+  check: (olds, news) => impl().check(olds, news),
+  diff: (id, olds, news) => impl().diff(id, olds, news),
+  create: (inputs) => impl().create(inputs),
+  update: (id, olds, news) => impl().update(id, olds, news),
+  read: (id, props) => impl().read(id, props),
+  delete: (id, props) => impl().del(id, props),
+};
+
+/** What a Connector needs of its ResourceGroup (a ResourceGroup instance fits). */
+export interface ConnectorGroupRef {
+  groupName: pulumi.Input<string>;
+  groupKey: pulumi.Input<string>;
+  kafka: Inputs<KafkaArgs>;
+}
+
+export interface ConnectorArgs {
+  resourceGroup: ConnectorGroupRef;
+  /** The connector's name: 1-48 digits, lowercase letters and hyphens (default: the resource name). */
+  name?: pulumi.Input<string>;
+  source: Inputs<SourceArgs & { serverId?: number }>;
+  tables: pulumi.Input<pulumi.Input<string>[]>;
+  /** Regex of tables added automatically when created (JavaScript syntax, whole name). */
+  autoAddTables?: pulumi.Input<string>;
+  topicPrefix: pulumi.Input<string>;
+  format?: pulumi.Input<Format>;
+  compression?: pulumi.Input<Compression>;
+  acks?: pulumi.Input<Acks>;
+  partitionPolicy?: pulumi.Input<PartitionPolicy>;
+  retry?: Inputs<{ connectionMinutes?: number; otherMinutes?: number }>;
+  throttle?: Inputs<{ rowsPerSecond?: number; megabytesPerSecond?: number }>;
+  maxRecordBytes?: pulumi.Input<number>;
+  initialSync?: pulumi.Input<boolean>;
+  startPosition?: pulumi.Input<StartPosition>;
+  paused?: pulumi.Input<boolean>;
+  /** Admin credentials: the Connector creates the account and grants what it needs (and revokes it on delete). */
+  manageGrants?: Inputs<ManageGrantsArgs>;
+  deployTimeoutSeconds?: pulumi.Input<number>;
+}
+
+export class Connector extends pulumi.dynamic.Resource {
+  declare readonly name: pulumi.Output<string>;
+  declare readonly consumerGroup: pulumi.Output<string>;
+  declare readonly transactionalId: pulumi.Output<string>;
+  /** The live status: RUNNING, FAILED (with reason, errorCode, fix) or PAUSED; refresh updates it. */
+  declare readonly status: pulumi.Output<ConnectorStatus>;
+  declare readonly revision: pulumi.Output<string>;
+
+  constructor(name: string, args: ConnectorArgs, opts?: pulumi.CustomResourceOptions) {
+    const { resourceGroup, manageGrants, ...rest } = args;
+    super(
+      connectorProvider,
+      name,
+      {
+        ...rest,
+        name: args.name ?? name,
+        groupName: resourceGroup.groupName,
+        groupKey: pulumi.secret(resourceGroup.groupKey),
+        kafka: resourceGroup.kafka,
+        source: withSecretPassword(args.source),
+        manageGrants: manageGrants ? pulumi.output(manageGrants).apply((m) => ({ ...m, adminPassword: pulumi.secret(m.adminPassword) })) : undefined,
+        consumerGroup: undefined,
+        transactionalId: undefined,
+        status: undefined,
+        revision: undefined,
+        grants: undefined,
+        stateVersion: undefined,
+      },
+      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "groupKey", "manageGrants"] },
+      "mysql-kafka-cdc:index",
+      "Connector",
+    );
+  }
+}

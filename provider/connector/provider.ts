@@ -1,0 +1,179 @@
+/**
+ * Connector's dynamic provider methods (loaded by name inside each serialized method, see
+ * ../dynamic.ts). check: static rules, then the live ones (uniqueness on the cluster, prechecks
+ * against the source); create/update: grants, prechecks, the config record, then wait for the
+ * runtime's RUNNING; read: the live status; delete: tombstones, then grants revoked.
+ */
+import crypto from "node:crypto";
+import type * as pulumi from "@pulumi/pulumi";
+import { connectorConsumerGroup, connectorTransactionalId, groupTopics } from "../../runtime/contract/names";
+import type { StatusRecord } from "../../runtime/contract/records";
+import { encryptSecret } from "../../runtime/contract/secrets";
+import { CdcError, combineErrors, type ErrorCode } from "../../runtime/errors";
+import { runPrechecks } from "../../runtime/source/prechecks";
+import { providerKafka } from "../kafka";
+import { containsUnknown, type CheckFailure } from "../types";
+import { hasConfig, readStatus, registeredConnectors, waitForDeploy, waitForStop, writeRecord } from "./control-plane";
+import { applyGrants, revokeGrants } from "./grants";
+import {
+  checkUniqueness,
+  configRecord,
+  CONNECTOR_STATE_VERSION,
+  DEFAULT_DEPLOY_TIMEOUT_SECONDS,
+  describeTableChange,
+  diffConnector,
+  validateConnectorInputs,
+  type ConnectorInputs,
+  type ConnectorOutputs,
+  type ConnectorStatus,
+} from "./plan";
+import { lagWarning } from "./lag";
+
+function note(message: string): void {
+  console.log(message);
+}
+
+/** Where each precheck failure is reported in preview. */
+const PRECHECK_PROPERTY: Partial<Record<ErrorCode, string>> = {
+  GRANT_MISSING: "source.user",
+  TABLE_MISSING: "tables",
+  SOURCE_AUTH_FAILED: "source.password",
+  SOURCE_UNREACHABLE: "source.host",
+};
+
+function failureOf(property: string, error: unknown): CheckFailure {
+  return { property, reason: error instanceof CdcError ? error.message : String((error as Error)?.message ?? error) };
+}
+
+export async function check(olds: ConnectorInputs | undefined, news: ConnectorInputs): Promise<pulumi.dynamic.CheckResult<ConnectorInputs>> {
+  const failures = validateConnectorInputs(news);
+  if (failures.length > 0 || containsUnknown(news)) return { inputs: news, failures };
+  const kafka = providerKafka(news.kafka.brokers, "check");
+  try {
+    const registered = await registeredConnectors(kafka);
+    const previous = olds?.name && olds.groupName ? { name: olds.name, groupName: olds.groupName } : undefined;
+    failures.push(...checkUniqueness(news, previous, registered));
+  } catch (error) {
+    failures.push(failureOf("kafka.brokers", error));
+  }
+  // With manageGrants the account may not exist yet: the Connector creates it in create/update.
+  if (!news.manageGrants) failures.push(...(await precheckFailures(news)));
+  return { inputs: news, failures };
+}
+
+/** Runs the live prechecks; warnings are shown, failures returned per input property. */
+async function precheckFailures(inputs: ConnectorInputs): Promise<CheckFailure[]> {
+  try {
+    const result = await runPrechecks(sourceAccess(inputs));
+    for (const warning of result.warnings) note(`warning: connector ${inputs.name}: ${warning}`);
+    return result.errors.map((e) => failureOf(PRECHECK_PROPERTY[e.code] ?? "source", e));
+  } catch (error) {
+    const property = error instanceof CdcError ? PRECHECK_PROPERTY[error.code] ?? "source" : "source";
+    return [failureOf(property, error)];
+  }
+}
+
+function sourceAccess(inputs: ConnectorInputs) {
+  const s = inputs.source;
+  return { host: s.host, port: s.port ?? 3306, user: s.user, password: s.password, database: s.database, tables: inputs.tables };
+}
+
+export async function diff(_id: string, olds: ConnectorOutputs, news: ConnectorInputs): Promise<pulumi.dynamic.DiffResult> {
+  const d = diffConnector(olds, news);
+  if (d.changes && d.replaces.length === 0 && !containsUnknown(news)) {
+    for (const line of describeTableChange(d, news.initialSync, news.name)) note(line);
+  }
+  return { changes: d.changes, replaces: d.replaces, deleteBeforeReplace: d.deleteBeforeReplace };
+}
+
+export async function create(inputs: ConnectorInputs): Promise<pulumi.dynamic.CreateResult<ConnectorOutputs>> {
+  const outs = await deploy(undefined, inputs);
+  return { id: `${inputs.groupName}/${inputs.name}`, outs };
+}
+
+export async function update(_id: string, olds: ConnectorOutputs, news: ConnectorInputs): Promise<pulumi.dynamic.UpdateResult<ConnectorOutputs>> {
+  return { outs: await deploy(olds, news) };
+}
+
+/** Grants, prechecks, config record, then waits until the runtime reports on this revision. */
+async function deploy(olds: ConnectorOutputs | undefined, inputs: ConnectorInputs): Promise<ConnectorOutputs> {
+  const grants = inputs.manageGrants ? await applyGrants(inputs.source, inputs.tables, inputs.manageGrants, olds?.grants) : olds?.grants;
+  const prechecks = await runPrechecks(sourceAccess(inputs));
+  for (const warning of prechecks.warnings) note(`warning: connector ${inputs.name}: ${warning}`);
+  if (prechecks.errors.length > 0) throw combineErrors(prechecks.errors);
+
+  const topics = groupTopics(inputs.groupName);
+  const kafka = providerKafka(inputs.kafka.brokers, "deploy");
+  const revision = `${Date.now().toString(36)}-${crypto.randomBytes(4).toString("hex")}`;
+  const record = configRecord(inputs, encryptSecret(inputs.source.password, inputs.groupKey, inputs.name), revision);
+  await writeRecord(kafka, topics.configs, inputs.name, Buffer.from(JSON.stringify(record), "utf8"));
+  const timeoutSeconds = inputs.deployTimeoutSeconds ?? DEFAULT_DEPLOY_TIMEOUT_SECONDS;
+  note(`connector ${inputs.name}: config written to ${topics.configs}; waiting up to ${timeoutSeconds} s for the runtime to report RUNNING`);
+  let status: StatusRecord;
+  try {
+    status = await waitForDeploy(kafka, topics.status, inputs.name, revision, {
+      timeoutMs: timeoutSeconds * 1000,
+      onStatus: (s) => note(`connector ${inputs.name}: ${s.state}${s.reason ? ` (${s.reason})` : ""}`),
+    });
+  } catch (error) {
+    // A connector that never started is not left behind for the runtime to pick up later.
+    if (!olds) await writeRecord(kafka, topics.configs, inputs.name, null).catch(() => undefined);
+    throw error;
+  }
+  if (status.state === "FAILED") {
+    if (!olds) await writeRecord(kafka, topics.configs, inputs.name, null).catch(() => undefined);
+    throw new CdcError("DEPLOY_FAILED", `connector ${inputs.name} FAILED: ${status.errorCode ?? "?"}: ${status.reason ?? "no reason given"}${status.fix ? ` Fix: ${status.fix}` : ""}`);
+  }
+  return {
+    ...inputs,
+    consumerGroup: connectorConsumerGroup(inputs.name),
+    transactionalId: connectorTransactionalId(inputs.groupName, inputs.name),
+    revision,
+    status: statusOf(status),
+    ...(grants ? { grants } : {}),
+    stateVersion: CONNECTOR_STATE_VERSION,
+  };
+}
+
+function statusOf(record: StatusRecord | null): ConnectorStatus {
+  if (!record) return { state: "UNKNOWN", reason: "no runtime has reported on this connector" };
+  const status: ConnectorStatus = { state: record.state, worker: record.worker, at: record.at };
+  if (record.reason) status.reason = record.reason;
+  if (record.errorCode) status.errorCode = record.errorCode;
+  if (record.fix) status.fix = record.fix;
+  if (record.lagSeconds !== undefined) status.lagSeconds = record.lagSeconds;
+  return status;
+}
+
+export async function read(id: string, props: ConnectorOutputs): Promise<pulumi.dynamic.ReadResult<ConnectorOutputs>> {
+  const olds = upgrade(props);
+  const topics = groupTopics(olds.groupName);
+  const kafka = providerKafka(olds.kafka.brokers, "read");
+  if (!(await hasConfig(kafka, topics.configs, olds.name))) {
+    note(`connector ${olds.name}: its config is gone from ${topics.configs} (deleted outside Pulumi); pulumi up creates it again`);
+    return { id: "", props: olds };
+  }
+  const status = statusOf(await readStatus(kafka, topics.status, olds.name));
+  if (status.state === "FAILED") note(`connector ${olds.name}: FAILED: ${status.errorCode}: ${status.reason}`);
+  const warning = await lagWarning(olds, status.lagSeconds);
+  if (warning) note(`warning: connector ${olds.name}: ${warning}`);
+  return { id, props: { ...olds, status } };
+}
+
+export async function del(_id: string, props: ConnectorOutputs): Promise<void> {
+  const olds = upgrade(props);
+  const topics = groupTopics(olds.groupName);
+  const kafka = providerKafka(olds.kafka.brokers, "delete");
+  await writeRecord(kafka, topics.configs, olds.name, null);
+  // The runtime removes the status once the connector stopped; only then is the offset safe to drop.
+  const stopped = await waitForStop(kafka, topics.status, olds.name, 60_000);
+  if (!stopped) note(`connector ${olds.name}: no runtime confirmed the stop within 60 s; removing its offsets anyway`);
+  await writeRecord(kafka, topics.offsets, olds.name, null);
+  if (!stopped) await writeRecord(kafka, topics.status, olds.name, null);
+  if (olds.manageGrants && olds.grants) await revokeGrants(olds.source, olds.manageGrants, olds.grants);
+}
+
+/** Reads state written by any earlier version of this provider (stateVersion absent = 1). */
+export function upgrade(props: ConnectorOutputs): ConnectorOutputs {
+  return { ...props, status: props.status ?? { state: "UNKNOWN" }, stateVersion: CONNECTOR_STATE_VERSION };
+}

@@ -1,0 +1,74 @@
+/**
+ * ResourceGroup's pure logic (the group "core": name, region, spec, networks, the internal topics
+ * and the key), validated in check so preview fails fast.
+ */
+import { groupNameProblem, type GroupTopics } from "../../runtime/contract/names";
+import type { CenArgs, CheckFailure, EniBindingArgs, KafkaArgs, SourceNetworkArgs } from "../types";
+import { checkGroupNetwork } from "./network";
+
+/** The vendor's exclusive resource group: 4 vCPU / 8 GB. */
+export const DEFAULT_GROUP_SPEC = { cpu: 4, memoryGb: 8 };
+
+export interface GroupCoreInputs {
+  name: string;
+  region: string;
+  kafka: KafkaArgs;
+  sources?: SourceNetworkArgs[];
+  eniBindings?: EniBindingArgs[];
+  cen?: CenArgs;
+  spec?: { cpu: number; memoryGb: number };
+  /** Replication factor of the internal topics (default: the broker's default). */
+  replicationFactor?: number;
+}
+
+export interface GroupCoreOutputs extends GroupCoreInputs {
+  /** base64 of 32 random bytes; a secret (additionalSecretOutputs). */
+  groupKey: string;
+  topics: GroupTopics;
+  stateVersion: number;
+}
+
+export const GROUP_STATE_VERSION = 1;
+
+export function validateGroupInputs(inputs: GroupCoreInputs): CheckFailure[] {
+  const failures: CheckFailure[] = [];
+  const nameProblem = groupNameProblem(inputs.name);
+  if (nameProblem) failures.push({ property: "name", reason: `${JSON.stringify(inputs.name ?? "")} ${nameProblem} (it is part of the internal topic names cdc-<name>-configs ...)` });
+  if (!inputs.kafka || !Array.isArray(inputs.kafka.brokers) || inputs.kafka.brokers.length === 0) {
+    failures.push({ property: "kafka.brokers", reason: "must list at least one bootstrap server, e.g. [\"10.0.0.5:9092\"]" });
+  }
+  if (inputs.kafka?.region && inputs.region && inputs.kafka.region !== inputs.region) {
+    failures.push({
+      property: "kafka.region",
+      reason: `is ${inputs.kafka.region} but the group's region is ${inputs.region}: the resource group runs in the Kafka instance's region; give the same region`,
+    });
+  }
+  const spec = inputs.spec;
+  if (spec !== undefined) {
+    if (!(typeof spec.cpu === "number" && spec.cpu > 0 && spec.cpu <= 64)) failures.push({ property: "spec.cpu", reason: `must be a number of vCPUs from 0.1 to 64, got ${JSON.stringify(spec.cpu)}` });
+    if (!(typeof spec.memoryGb === "number" && spec.memoryGb >= 0.25 && spec.memoryGb <= 512)) {
+      failures.push({ property: "spec.memoryGb", reason: `must be a number of GB from 0.25 to 512, got ${JSON.stringify(spec.memoryGb)}` });
+    }
+  }
+  const rf = inputs.replicationFactor;
+  if (rf !== undefined && (!Number.isInteger(rf) || rf < 1 || rf > 32)) failures.push({ property: "replicationFactor", reason: `must be a whole number from 1 to 32, got ${JSON.stringify(rf)}` });
+  failures.push(
+    ...checkGroupNetwork({ region: inputs.region, kafkaVpc: inputs.kafka?.vpc, sources: inputs.sources ?? [], eniBindings: inputs.eniBindings, cen: inputs.cen }),
+  );
+  return failures;
+}
+
+/** Only the name (which names the topics and the key's purpose) and the cluster replace the core. */
+export function diffGroupCore(olds: GroupCoreOutputs, news: GroupCoreInputs): { changes: boolean; replaces: string[] } {
+  const replaces = olds.name !== news.name ? ["name"] : [];
+  const { groupKey: _key, topics: _topics, stateVersion: _version, ...oldInputs } = olds;
+  return { changes: JSON.stringify(sortKeys(oldInputs)) !== JSON.stringify(sortKeys(news)), replaces };
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, sortKeys(v)]));
+  }
+  return value;
+}

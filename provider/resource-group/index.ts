@@ -1,0 +1,146 @@
+/**
+ * ResourceGroup: the pool that runs connectors (the vendor's exclusive resource group: 4 vCPU /
+ * 8 GB, at most 3 connectors, at most 2 VPC ENI bindings). It checks the networks in preview,
+ * creates the group's internal topics and its key (a secret), and runs the runtime: a Kubernetes
+ * Deployment or a supervised local process.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { GroupTopics } from "../../runtime/contract/names";
+import { loadProviderModule } from "../dynamic";
+import type { CenArgs, EniBindingArgs, Inputs, KafkaArgs, KubernetesRuntimeArgs, LocalRuntimeArgs, SourceNetworkArgs } from "../types";
+import { DEFAULT_GROUP_SPEC } from "./group-plan";
+import { KubernetesRuntime } from "./kubernetes";
+
+type GroupImpl = typeof import("./group-provider");
+type LocalImpl = typeof import("./local-runtime");
+const groupImpl = (): GroupImpl => loadProviderModule<GroupImpl>("resource-group/group-provider");
+const localImpl = (): LocalImpl => loadProviderModule<LocalImpl>("resource-group/local-runtime");
+
+// Serialized into the state: each method only loads the implementation (no clients, no credentials).
+const groupCoreProvider: pulumi.dynamic.ResourceProvider = {
+  check: (olds, news) => groupImpl().check(olds, news),
+  diff: (id, olds, news) => groupImpl().diff(id, olds, news),
+  create: (inputs) => groupImpl().create(inputs),
+  update: (id, olds, news) => groupImpl().update(id, olds, news),
+  read: (id, props) => groupImpl().read(id, props),
+  delete: (id, props) => groupImpl().del(id, props),
+};
+const localRuntimeProvider: pulumi.dynamic.ResourceProvider = {
+  check: (olds, news) => localImpl().check(olds, news),
+  diff: (id, olds, news) => localImpl().diff(id, olds, news),
+  create: (inputs) => localImpl().create(inputs),
+  update: (id, olds, news) => localImpl().update(id, olds, news),
+  read: (id, props) => localImpl().read(id, props),
+  delete: (id, props) => localImpl().del(id, props),
+};
+
+class GroupCore extends pulumi.dynamic.Resource {
+  declare readonly name: pulumi.Output<string>;
+  declare readonly groupKey: pulumi.Output<string>;
+  declare readonly topics: pulumi.Output<GroupTopics>;
+  declare readonly kafka: pulumi.Output<KafkaArgs>;
+  constructor(name: string, args: Record<string, unknown>, opts: pulumi.CustomResourceOptions) {
+    super(groupCoreProvider, name, { ...args, groupKey: undefined, topics: undefined, stateVersion: undefined }, { ...opts, additionalSecretOutputs: ["groupKey"] }, "mysql-kafka-cdc:index", "ResourceGroupCore");
+  }
+}
+
+class LocalRuntime extends pulumi.dynamic.Resource {
+  declare readonly url: pulumi.Output<string>;
+  declare readonly logFile: pulumi.Output<string>;
+  declare readonly pid: pulumi.Output<number>;
+  constructor(name: string, args: Record<string, unknown>, opts: pulumi.CustomResourceOptions) {
+    const outputs = { pid: undefined, hostname: undefined, port: undefined, url: undefined, logFile: undefined, runDir: undefined, running: undefined, stateVersion: undefined };
+    super(localRuntimeProvider, name, { ...args, ...outputs }, { ...opts, additionalSecretOutputs: ["groupKey"] }, "mysql-kafka-cdc:index", "LocalRuntime");
+  }
+}
+
+export type ResourceGroupRuntimeArgs = { local: Inputs<LocalRuntimeArgs> } | { kubernetes: Inputs<KubernetesRuntimeArgs> };
+
+export interface ResourceGroupArgs {
+  /** The group's name (default: the resource name): 1-48 digits, lowercase letters, hyphens. */
+  name?: pulumi.Input<string>;
+  /** The group's region = the Kafka instance's region; one of the supported regions. */
+  region: pulumi.Input<string>;
+  kafka: Inputs<KafkaArgs>;
+  /** The source databases' networks, for the ENI/CEN/CIDR checks. */
+  sources?: Inputs<SourceNetworkArgs[]>;
+  /** VPC ENI bindings (at most 2); a same-region source needs one in its VPC. */
+  eniBindings?: Inputs<EniBindingArgs[]>;
+  /** The CEN that connects other regions' sources. */
+  cen?: Inputs<CenArgs>;
+  /** Default 4 vCPU / 8 GB. */
+  spec?: Inputs<{ cpu: number; memoryGb: number }>;
+  /** Replication factor of the internal topics (default: the broker's default). */
+  replicationFactor?: pulumi.Input<number>;
+  /** Where the runtime runs. */
+  runtime: ResourceGroupRuntimeArgs;
+  logLevel?: pulumi.Input<"debug" | "info" | "warn" | "error">;
+}
+
+export class ResourceGroup extends pulumi.ComponentResource {
+  /** The group's name; known once the runtime is up, so Connectors deploy only then. */
+  readonly groupName: pulumi.Output<string>;
+  /** base64 of 32 random bytes (a secret): encrypts the connectors' passwords. */
+  readonly groupKey: pulumi.Output<string>;
+  readonly kafka: pulumi.Output<KafkaArgs>;
+  readonly topics: pulumi.Output<GroupTopics>;
+  /** The local runtime's http://127.0.0.1:<port> (/healthz, /metrics); undefined on Kubernetes. */
+  readonly runtimeUrl: pulumi.Output<string | undefined>;
+  readonly runtimeLogFile: pulumi.Output<string | undefined>;
+  readonly kubernetes?: KubernetesRuntime;
+
+  constructor(name: string, args: ResourceGroupArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mysql-kafka-cdc:index:ResourceGroup", name, {}, opts);
+    const spec = args.spec ?? DEFAULT_GROUP_SPEC;
+    const core = new GroupCore(
+      `${name}-core`,
+      {
+        name: args.name ?? name,
+        region: args.region,
+        kafka: args.kafka,
+        sources: args.sources,
+        eniBindings: args.eniBindings,
+        cen: args.cen,
+        spec,
+        replicationFactor: args.replicationFactor,
+      },
+      { parent: this },
+    );
+    const brokers = core.kafka.apply((k) => k.brokers);
+    let ready: pulumi.Output<unknown>;
+    if ("local" in args.runtime && args.runtime.local) {
+      const local = pulumi.output(args.runtime.local);
+      const runtime = new LocalRuntime(
+        `${name}-runtime`,
+        {
+          groupName: core.name,
+          groupKey: core.groupKey,
+          brokers,
+          workDir: local.apply((l) => l.workDir),
+          httpPort: local.apply((l) => l.httpPort),
+          logLevel: args.logLevel ?? local.apply((l) => l.logLevel),
+        },
+        { parent: this },
+      );
+      ready = runtime.url;
+      this.runtimeUrl = runtime.url;
+      this.runtimeLogFile = runtime.logFile;
+    } else if ("kubernetes" in args.runtime && args.runtime.kubernetes) {
+      this.kubernetes = new KubernetesRuntime(
+        `${name}-runtime`,
+        { groupName: core.name, groupKey: core.groupKey, brokers, spec: pulumi.output(spec), runtime: args.runtime.kubernetes, logLevel: args.logLevel },
+        { parent: this },
+      );
+      ready = this.kubernetes.deploymentName;
+      this.runtimeUrl = pulumi.output(undefined);
+      this.runtimeLogFile = pulumi.output(undefined);
+    } else {
+      throw new Error(`ResourceGroup ${name}: runtime must be { local: {...} } or { kubernetes: {...} }`);
+    }
+    this.groupName = pulumi.all([core.name, ready]).apply(([groupName]) => groupName);
+    this.groupKey = pulumi.secret(core.groupKey);
+    this.kafka = core.kafka;
+    this.topics = core.topics;
+    this.registerOutputs({ groupName: this.groupName, topics: this.topics, runtimeUrl: this.runtimeUrl });
+  }
+}

@@ -1,0 +1,261 @@
+/**
+ * TopicSet's pure logic: input validation, the partition plan, the capacity check against the
+ * Kafka instance's declared limits, and the per-field diff. The dynamic provider (./provider) feeds
+ * these with live facts (which tables have primary keys, which topics exist); tests call them as
+ * they are.
+ */
+import { tableTopic, tableTopicProblem, topicPrefixProblem } from "../../runtime/contract/names";
+import type { CheckFailure, KafkaArgs, SourceArgs } from "../types";
+
+/** Partitions of a table's topic (seed 000): 6 with a primary key, 1 without. */
+export const PARTITIONS_WITH_PRIMARY_KEY = 6;
+export const PARTITIONS_WITHOUT_PRIMARY_KEY = 1;
+/** A sane upper bound per topic; brokers accept more but nothing here needs it. */
+export const MAX_PARTITIONS_PER_TOPIC = 1000;
+
+export interface TopicSetInputs {
+  kafka: KafkaArgs;
+  topicPrefix: string;
+  tables: string[];
+  /** Read to find which tables have a primary key (not needed when partitions are given for every table). */
+  source?: SourceArgs;
+  /** One count for every table, or a count per table; the rest are looked up live. */
+  partitions?: number | Record<string, number>;
+  /** Replication factor of new topics (default: the broker's default.replication.factor). */
+  replicationFactor?: number;
+  /** Topic configs, e.g. { "retention.ms": "604800000" }. */
+  topicConfigs?: Record<string, string>;
+  /** Keep the topics of removed tables (and all topics on destroy) instead of deleting them. */
+  retainOnDelete?: boolean;
+  /** Filled in by check: the partition count planned for each table. */
+  plannedPartitions?: Record<string, number>;
+}
+
+export interface TopicState {
+  topic: string;
+  partitions: number;
+}
+
+/** Outputs: the inputs plus the topics as they are (read/refresh updates them). */
+export interface TopicSetOutputs extends TopicSetInputs {
+  /** Per table, the topic as it exists; a table whose topic is gone is absent. */
+  topics: Record<string, TopicState>;
+  stateVersion: number;
+}
+
+export const TOPIC_SET_STATE_VERSION = 1;
+
+/** Static validation, every problem at once. */
+export function validateTopicSetInputs(inputs: TopicSetInputs): CheckFailure[] {
+  const failures: CheckFailure[] = [];
+  const fail = (property: string, reason: string) => failures.push({ property, reason });
+  if (!inputs.kafka || !Array.isArray(inputs.kafka.brokers) || inputs.kafka.brokers.length === 0) {
+    fail("kafka.brokers", "must list at least one bootstrap server, e.g. [\"10.0.0.5:9092\"]");
+  }
+  const prefixProblem = topicPrefixProblem(inputs.topicPrefix);
+  if (prefixProblem) fail("topicPrefix", `${JSON.stringify(inputs.topicPrefix ?? "")} ${prefixProblem}`);
+  if (!Array.isArray(inputs.tables) || inputs.tables.length === 0) {
+    fail("tables", "must list at least one table; each gets a topic <topicPrefix>_<table>");
+  } else {
+    const seen = new Set<string>();
+    inputs.tables.forEach((table, i) => {
+      if (typeof table !== "string" || table.length === 0 || table.length > 64) {
+        fail(`tables[${i}]`, `must be a table name of 1 to 64 characters, got ${JSON.stringify(table)}`);
+        return;
+      }
+      if (seen.has(table)) fail(`tables[${i}]`, `${JSON.stringify(table)} is listed twice; list each table once`);
+      seen.add(table);
+      const problem = prefixProblem ? undefined : tableTopicProblem(inputs.topicPrefix, table);
+      if (problem) fail(`tables[${i}]`, problem);
+    });
+  }
+  const count = (property: string, value: unknown) => {
+    if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > MAX_PARTITIONS_PER_TOPIC) {
+      fail(property, `must be a whole number from 1 to ${MAX_PARTITIONS_PER_TOPIC}, got ${JSON.stringify(value)}`);
+    }
+  };
+  if (typeof inputs.partitions === "number") count("partitions", inputs.partitions);
+  else if (inputs.partitions && typeof inputs.partitions === "object") {
+    for (const [table, value] of Object.entries(inputs.partitions)) {
+      if (!inputs.tables?.includes(table)) fail(`partitions.${table}`, `names a table that is not in tables; remove it or add ${JSON.stringify(table)} to tables`);
+      count(`partitions.${table}`, value);
+    }
+  } else if (inputs.partitions !== undefined && inputs.partitions !== null) {
+    fail("partitions", "must be a number or a map from table to number");
+  }
+  if (inputs.replicationFactor !== undefined && (!Number.isInteger(inputs.replicationFactor) || inputs.replicationFactor < 1 || inputs.replicationFactor > 32)) {
+    fail("replicationFactor", `must be a whole number from 1 to 32, got ${JSON.stringify(inputs.replicationFactor)}`);
+  }
+  for (const [name, value] of Object.entries(inputs.topicConfigs ?? {})) {
+    if (typeof value !== "string") fail(`topicConfigs.${name}`, `must be a string (Kafka topic configs are strings), got ${JSON.stringify(value)}`);
+  }
+  const limits = inputs.kafka?.limits ?? {};
+  for (const key of ["maxTopics", "maxPartitions"] as const) {
+    const v = limits[key];
+    if (v !== undefined && (!Number.isInteger(v) || v < 1)) fail(`kafka.limits.${key}`, `must be a positive whole number, got ${JSON.stringify(v)}`);
+  }
+  const lookup = needsPrimaryKeyLookup(inputs);
+  if (lookup.length > 0 && !inputs.source) {
+    fail("source", `is needed to look up which tables have a primary key (${lookup.join(", ")}); give source, or partitions for every table`);
+  }
+  return failures;
+}
+
+/** Tables whose partition count is not given explicitly. */
+export function needsPrimaryKeyLookup(inputs: TopicSetInputs): string[] {
+  if (typeof inputs.partitions === "number") return [];
+  const explicit = inputs.partitions ?? {};
+  return (inputs.tables ?? []).filter((t) => explicit[t] === undefined);
+}
+
+export interface PartitionPlan {
+  planned: Record<string, number>;
+  failures: CheckFailure[];
+  /** Notes for the user (shown in preview). */
+  notes: string[];
+}
+
+/**
+ * The partition count of each table's topic: the explicit count, else 6 with a primary key and 1
+ * without. An existing topic is never planned smaller: Kafka cannot shrink partitions, so an
+ * explicit smaller count is a failure, and a derived one keeps the existing count.
+ */
+export function planPartitions(inputs: TopicSetInputs, withPrimaryKey: ReadonlySet<string>, existing: ReadonlyMap<string, number>): PartitionPlan {
+  const planned: Record<string, number> = {};
+  const failures: CheckFailure[] = [];
+  const notes: string[] = [];
+  for (const table of inputs.tables) {
+    const explicit = typeof inputs.partitions === "number" ? inputs.partitions : inputs.partitions?.[table];
+    const derived = withPrimaryKey.has(table) ? PARTITIONS_WITH_PRIMARY_KEY : PARTITIONS_WITHOUT_PRIMARY_KEY;
+    const topic = tableTopic(inputs.topicPrefix, table);
+    const current = existing.get(topic);
+    let count = explicit ?? derived;
+    if (current !== undefined && count < current) {
+      if (explicit !== undefined) {
+        const property = typeof inputs.partitions === "number" ? "partitions" : `partitions.${table}`;
+        failures.push({
+          property,
+          reason: `asks for ${explicit} partitions but topic ${topic} has ${current}: Kafka cannot shrink partitions. Keep ${current} or more, or move to new topics with a new topicPrefix (which replaces the TopicSet)`,
+        });
+      }
+      count = current;
+    }
+    if (explicit === undefined && current === undefined && !withPrimaryKey.has(table)) {
+      notes.push(`table ${table} has no primary key: topic ${topic} gets 1 partition, so its changes keep their order`);
+    }
+    planned[table] = count;
+  }
+  return { planned, failures, notes };
+}
+
+export interface CapacityUse {
+  topics: number;
+  partitions: number;
+}
+
+/**
+ * Compares what exists plus what the plan adds with the instance's declared limits.
+ * `existing` lists every topic of the cluster with its partitions.
+ */
+export function checkCapacity(
+  prefix: string,
+  planned: Record<string, number>,
+  existing: ReadonlyMap<string, number>,
+  limits: KafkaArgs["limits"],
+): CheckFailure[] {
+  const add = capacityToAdd(prefix, planned, existing);
+  const now: CapacityUse = { topics: existing.size, partitions: [...existing.values()].reduce((a, b) => a + b, 0) };
+  const failures: CheckFailure[] = [];
+  if (limits?.maxTopics !== undefined && now.topics + add.topics > limits.maxTopics) {
+    failures.push({
+      property: "kafka.limits.maxTopics",
+      reason: `the instance would need ${now.topics + add.topics} topics (${now.topics} exist, ${add.topics} to create) but allows ${limits.maxTopics}: raise the instance's topic quota, delete unused topics, or include fewer tables`,
+    });
+  }
+  if (limits?.maxPartitions !== undefined && now.partitions + add.partitions > limits.maxPartitions) {
+    failures.push({
+      property: "kafka.limits.maxPartitions",
+      reason: `the instance would need ${now.partitions + add.partitions} partitions (${now.partitions} exist, ${add.partitions} to add) but allows ${limits.maxPartitions}: raise the instance's partition quota, or give fewer partitions`,
+    });
+  }
+  return failures;
+}
+
+/** Topics and partitions the plan adds to what exists. */
+export function capacityToAdd(prefix: string, planned: Record<string, number>, existing: ReadonlyMap<string, number>): CapacityUse {
+  let topics = 0;
+  let partitions = 0;
+  for (const [table, count] of Object.entries(planned)) {
+    const current = existing.get(tableTopic(prefix, table));
+    if (current === undefined) {
+      topics++;
+      partitions += count;
+    } else if (count > current) partitions += count - current;
+  }
+  return { topics, partitions };
+}
+
+/** What an update must do to go from the topics that exist to the plan. */
+export interface TopicChanges {
+  create: TopicState[];
+  /** Partition counts to raise. */
+  grow: TopicState[];
+  /** Topics of removed tables to delete (empty when retained). */
+  remove: string[];
+  /** Topics of removed tables that are kept (retainOnDelete). */
+  retain: string[];
+  /** Topics whose configs are to be set (all of them when topicConfigs changed). */
+  reconfigure: string[];
+}
+
+export function topicChanges(olds: TopicSetOutputs | undefined, news: TopicSetInputs): TopicChanges {
+  const planned = news.plannedPartitions ?? {};
+  const actual = olds?.topics ?? {};
+  const changes: TopicChanges = { create: [], grow: [], remove: [], retain: [], reconfigure: [] };
+  for (const table of news.tables) {
+    const topic = tableTopic(news.topicPrefix, table);
+    const want = planned[table] ?? PARTITIONS_WITHOUT_PRIMARY_KEY;
+    const have = actual[table];
+    if (!have || have.topic !== topic) changes.create.push({ topic, partitions: want });
+    else if (want > have.partitions) changes.grow.push({ topic, partitions: want });
+  }
+  for (const [table, have] of Object.entries(actual)) {
+    if (news.tables.includes(table) && have.topic === tableTopic(news.topicPrefix, table)) continue;
+    (news.retainOnDelete ? changes.retain : changes.remove).push(have.topic);
+  }
+  if (olds && !sameJson(olds.topicConfigs ?? {}, news.topicConfigs ?? {})) {
+    changes.reconfigure = news.tables.map((t) => tableTopic(news.topicPrefix, t)).filter((t) => !changes.create.some((c) => c.topic === t));
+  }
+  return changes;
+}
+
+export interface TopicSetDiff {
+  changes: boolean;
+  replaces: string[];
+  deleteBeforeReplace: boolean;
+}
+
+/**
+ * Per-field diff: a new prefix replaces (the topics are other topics); tables, partitions and
+ * configs update in place; topics deleted out of band (seen by refresh) are recreated by an update.
+ */
+export function diffTopicSet(olds: TopicSetOutputs, news: TopicSetInputs): TopicSetDiff {
+  const replaces: string[] = [];
+  if (olds.topicPrefix !== news.topicPrefix) replaces.push("topicPrefix");
+  const c = topicChanges(olds, news);
+  const changed =
+    replaces.length > 0 ||
+    c.create.length + c.grow.length + c.remove.length + c.reconfigure.length > 0 ||
+    !sameJson([...olds.tables].sort(), [...news.tables].sort()) ||
+    !sameJson(olds.kafka?.brokers ?? [], news.kafka?.brokers ?? []) ||
+    !sameJson(olds.kafka?.limits ?? {}, news.kafka?.limits ?? {}) ||
+    !sameJson(olds.partitions ?? null, news.partitions ?? null) ||
+    (olds.replicationFactor ?? null) !== (news.replicationFactor ?? null) ||
+    !!olds.retainOnDelete !== !!news.retainOnDelete ||
+    !sameJson(olds.source ?? null, news.source ?? null);
+  return { changes: changed, replaces, deleteBeforeReplace: false };
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

@@ -1,0 +1,138 @@
+/**
+ * TopicSet's dynamic provider methods (loaded by name inside each serialized method, see
+ * ../dynamic.ts). Live facts come from the source (primary keys) and the cluster (topics); the
+ * decisions are the pure functions of ./plan.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { tableTopic } from "../../runtime/contract/names";
+import { CdcError } from "../../runtime/errors";
+import { withAdmin } from "../kafka";
+import { lookupTables } from "../source-lookup";
+import { containsUnknown, type CheckFailure } from "../types";
+import {
+  checkCapacity,
+  diffTopicSet,
+  needsPrimaryKeyLookup,
+  planPartitions,
+  topicChanges,
+  TOPIC_SET_STATE_VERSION,
+  validateTopicSetInputs,
+  type TopicSetInputs,
+  type TopicSetOutputs,
+  type TopicState,
+} from "./plan";
+
+/** Says something in the preview/up output (a dynamic provider's stdout becomes a diagnostic). */
+function note(message: string): void {
+  console.log(message);
+}
+
+function failureOf(property: string, error: unknown): CheckFailure {
+  return { property, reason: error instanceof CdcError ? error.message : String((error as Error)?.message ?? error) };
+}
+
+export async function check(_olds: TopicSetInputs | undefined, news: TopicSetInputs): Promise<pulumi.dynamic.CheckResult<TopicSetInputs>> {
+  const inputs: TopicSetInputs = { ...news };
+  delete inputs.plannedPartitions;
+  const failures = validateTopicSetInputs(inputs);
+  // During preview some inputs may be outputs of other resources, not known yet: plan what can be planned.
+  if (failures.length > 0 || containsUnknown(inputs)) return { inputs, failures };
+
+  let withPrimaryKey = new Set<string>();
+  if (needsPrimaryKeyLookup(inputs).length > 0 && inputs.source) {
+    try {
+      const facts = await lookupTables(inputs.source);
+      withPrimaryKey = facts.withPrimaryKey;
+      const absent = inputs.tables.filter((t) => !facts.existing.has(t));
+      if (absent.length > 0) {
+        failures.push({ property: "tables", reason: `database ${inputs.source.database} has no table ${absent.join(", ")}; create it first or remove it from tables` });
+      }
+    } catch (error) {
+      failures.push(failureOf("source", error));
+    }
+  }
+  let existing: Map<string, number>;
+  try {
+    existing = await withAdmin(inputs.kafka.brokers, (admin) => admin.allTopics());
+  } catch (error) {
+    failures.push(failureOf("kafka.brokers", error));
+    return { inputs, failures };
+  }
+  const plan = planPartitions(inputs, withPrimaryKey, existing);
+  failures.push(...plan.failures);
+  failures.push(...checkCapacity(inputs.topicPrefix, plan.planned, existing, inputs.kafka.limits));
+  for (const line of plan.notes) note(`TopicSet ${inputs.topicPrefix}: ${line}`);
+  return { inputs: { ...inputs, plannedPartitions: plan.planned }, failures };
+}
+
+export async function diff(_id: string, olds: TopicSetOutputs, news: TopicSetInputs): Promise<pulumi.dynamic.DiffResult> {
+  const result = diffTopicSet(upgrade(olds), news);
+  if (result.changes && result.replaces.length === 0 && !containsUnknown(news)) {
+    const c = topicChanges(upgrade(olds), news);
+    for (const t of c.create) note(`TopicSet ${news.topicPrefix}: will create topic ${t.topic} (${t.partitions} partitions)`);
+    for (const t of c.grow) note(`TopicSet ${news.topicPrefix}: will raise ${t.topic} to ${t.partitions} partitions`);
+    for (const t of c.remove) note(`TopicSet ${news.topicPrefix}: will delete topic ${t}`);
+    for (const t of c.retain) note(`TopicSet ${news.topicPrefix}: will keep topic ${t} (retainOnDelete)`);
+  }
+  return result;
+}
+
+export async function create(inputs: TopicSetInputs): Promise<pulumi.dynamic.CreateResult<TopicSetOutputs>> {
+  const topics = await apply(undefined, inputs);
+  return { id: `${inputs.topicPrefix}`, outs: { ...inputs, topics, stateVersion: TOPIC_SET_STATE_VERSION } };
+}
+
+export async function update(_id: string, olds: TopicSetOutputs, news: TopicSetInputs): Promise<pulumi.dynamic.UpdateResult<TopicSetOutputs>> {
+  const topics = await apply(upgrade(olds), news);
+  return { outs: { ...news, topics, stateVersion: TOPIC_SET_STATE_VERSION } };
+}
+
+/** Makes the cluster match the plan; returns the topics as they are afterwards. */
+async function apply(olds: TopicSetOutputs | undefined, news: TopicSetInputs): Promise<Record<string, TopicState>> {
+  const changes = topicChanges(olds, news);
+  return withAdmin(news.kafka.brokers, async (admin) => {
+    // Topics that exist already (e.g. created before this TopicSet managed them) are adopted, not recreated.
+    const live = await admin.partitionCounts(changes.create.map((t) => t.topic));
+    const toCreate = changes.create.filter((t) => live.missing.includes(t.topic));
+    const toGrow = [...changes.grow, ...changes.create.filter((t) => (live.counts.get(t.topic) ?? t.partitions) < t.partitions)];
+    await admin.createTopics(toCreate.map((t) => ({ topic: t.topic, partitions: t.partitions, replicationFactor: news.replicationFactor, configs: news.topicConfigs })));
+    await admin.raisePartitions(toGrow.map((t) => ({ topic: t.topic, count: t.partitions })));
+    await admin.alterTopicConfigs([...changes.reconfigure, ...changes.create.filter((t) => !toCreate.includes(t)).map((t) => t.topic)], news.topicConfigs ?? {});
+    await admin.deleteTopics(changes.remove);
+    return currentTopics(admin, news.topicPrefix, news.tables);
+  });
+}
+
+async function currentTopics(admin: { partitionCounts(t: string[]): Promise<{ counts: Map<string, number> }> }, prefix: string, tables: string[]): Promise<Record<string, TopicState>> {
+  const { counts } = await admin.partitionCounts(tables.map((t) => tableTopic(prefix, t)));
+  const topics: Record<string, TopicState> = {};
+  for (const table of tables) {
+    const topic = tableTopic(prefix, table);
+    const partitions = counts.get(topic);
+    if (partitions !== undefined) topics[table] = { topic, partitions };
+  }
+  return topics;
+}
+
+export async function read(id: string, props: TopicSetOutputs): Promise<pulumi.dynamic.ReadResult<TopicSetOutputs>> {
+  const olds = upgrade(props);
+  const topics = await withAdmin(olds.kafka.brokers, (admin) => currentTopics(admin, olds.topicPrefix, olds.tables));
+  for (const table of olds.tables) {
+    if (!topics[table]) note(`TopicSet ${olds.topicPrefix}: topic ${tableTopic(olds.topicPrefix, table)} no longer exists (deleted outside Pulumi); pulumi up recreates it`);
+  }
+  return { id, props: { ...olds, topics } };
+}
+
+export async function del(_id: string, props: TopicSetOutputs): Promise<void> {
+  const olds = upgrade(props);
+  if (olds.retainOnDelete) {
+    note(`TopicSet ${olds.topicPrefix}: keeping its topics (retainOnDelete)`);
+    return;
+  }
+  await withAdmin(olds.kafka.brokers, (admin) => admin.deleteTopics(Object.values(olds.topics ?? {}).map((t) => t.topic)));
+}
+
+/** Reads state written by any earlier version of this provider (stateVersion absent = 1). */
+export function upgrade(props: TopicSetOutputs): TopicSetOutputs {
+  return { ...props, topics: props.topics ?? {}, stateVersion: TOPIC_SET_STATE_VERSION };
+}
