@@ -32,13 +32,16 @@ export async function applyGrants(source: SourceArgs, tables: string[], admin: M
   try {
     const [rows] = await connection.query<mysql.RowDataPacket[]>("SELECT COUNT(*) AS n FROM mysql.user WHERE User = ? AND Host = ?", [source.user, host]);
     const exists = Number(rows[0].n) > 0;
+    const owned = previous ? previous.createdAccount : !exists;
     if (!exists) await connection.query("CREATE USER ?@? IDENTIFIED BY ?", [source.user, host, source.password]);
+    // An account the Connector created follows its password input (a rotation is one pulumi up).
+    else if (owned) await connection.query("ALTER USER ?@? IDENTIFIED BY ?", [source.user, host, source.password]);
     const [grantRows] = await connection.query<mysql.RowDataPacket[]>("SHOW GRANTS FOR ?@?", [source.user, host]);
     const { missing } = analyzeGrants(grantRows.map((r) => String(Object.values(r)[0])), source.database, tables);
     // Identifiers cannot be bound as parameters; the privilege names come from our own list.
     if (missing.length > 0) await connection.query(`GRANT ${missing.join(", ")} ON *.* TO ?@?`, [source.user, host]);
     const privileges = [...new Set([...(previous?.privileges ?? []), ...missing])];
-    return { user: source.user, host, createdAccount: previous?.createdAccount ?? !exists, privileges };
+    return { user: source.user, host, createdAccount: owned, privileges };
   } catch (error) {
     throw classifyMysqlError(error, `creating or granting account ${account} (manageGrants)`);
   } finally {

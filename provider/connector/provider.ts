@@ -46,19 +46,31 @@ function failureOf(property: string, error: unknown): CheckFailure {
 }
 
 export async function check(olds: ConnectorInputs | undefined, news: ConnectorInputs): Promise<pulumi.dynamic.CheckResult<ConnectorInputs>> {
-  const failures = validateConnectorInputs(news);
-  if (failures.length > 0 || containsUnknown(news)) return { inputs: news, failures };
-  const kafka = providerKafka(news.kafka.brokers, "check");
-  try {
-    const registered = await registeredConnectors(kafka);
-    const previous = olds?.name && olds.groupName ? { name: olds.name, groupName: olds.groupName } : undefined;
-    failures.push(...checkUniqueness(news, previous, registered));
-  } catch (error) {
-    failures.push(failureOf("kafka.brokers", error));
+  // During preview, inputs that come from other resources (the group's name and key on a first
+  // deploy) are not known yet: run every check whose inputs are known, skip the others.
+  const known = (...values: unknown[]) => !values.some(containsUnknown);
+  const failures = validateConnectorInputs(news).filter((f) => known(valueAt(news, f.property)));
+  if (failures.length > 0) return { inputs: news, failures };
+  if (known(news.kafka?.brokers, news.name, news.topicPrefix)) {
+    try {
+      const registered = await registeredConnectors(providerKafka(news.kafka.brokers, "check"));
+      const previous = olds?.name && olds.groupName ? { name: olds.name, groupName: olds.groupName } : undefined;
+      failures.push(...checkUniqueness(news, previous, registered));
+    } catch (error) {
+      failures.push(failureOf("kafka.brokers", error));
+    }
   }
   // With manageGrants the account may not exist yet: the Connector creates it in create/update.
-  if (!news.manageGrants) failures.push(...(await precheckFailures(news)));
+  if (!news.manageGrants && known(news.source, news.tables)) failures.push(...(await precheckFailures(news)));
   return { inputs: news, failures };
+}
+
+/** The input at a failure's property path ("source.port", "tables[2]"), to tell whether it was known. */
+function valueAt(inputs: ConnectorInputs, property: string): unknown {
+  return property
+    .replace(/\[(\d+)\]/g, ".$1")
+    .split(".")
+    .reduce<unknown>((v, key) => (v && typeof v === "object" ? (v as Record<string, unknown>)[key] : v), inputs);
 }
 
 /** Runs the live prechecks; warnings are shown, failures returned per input property. */

@@ -120,7 +120,12 @@ export interface PartitionPlan {
  * without. An existing topic is never planned smaller: Kafka cannot shrink partitions, so an
  * explicit smaller count is a failure, and a derived one keeps the existing count.
  */
-export function planPartitions(inputs: TopicSetInputs, withPrimaryKey: ReadonlySet<string>, existing: ReadonlyMap<string, number>): PartitionPlan {
+export function planPartitions(
+  inputs: TopicSetInputs,
+  withPrimaryKey: ReadonlySet<string>,
+  existing: ReadonlyMap<string, number>,
+  sourceTables?: ReadonlySet<string>,
+): PartitionPlan {
   const planned: Record<string, number> = {};
   const failures: CheckFailure[] = [];
   const notes: string[] = [];
@@ -140,7 +145,7 @@ export function planPartitions(inputs: TopicSetInputs, withPrimaryKey: ReadonlyS
       }
       count = current;
     }
-    if (explicit === undefined && current === undefined && !withPrimaryKey.has(table)) {
+    if (explicit === undefined && current === undefined && !withPrimaryKey.has(table) && (!sourceTables || sourceTables.has(table))) {
       notes.push(`table ${table} has no primary key: topic ${topic} gets 1 partition, so its changes keep their order`);
     }
     planned[table] = count;

@@ -39,16 +39,19 @@ export async function check(_olds: TopicSetInputs | undefined, news: TopicSetInp
   if (failures.length > 0 || containsUnknown(inputs)) return { inputs, failures };
 
   let withPrimaryKey = new Set<string>();
+  let sourceTables: Set<string> | undefined;
+  let lookupError: unknown;
   if (needsPrimaryKeyLookup(inputs).length > 0 && inputs.source) {
     try {
       const facts = await lookupTables(inputs.source);
       withPrimaryKey = facts.withPrimaryKey;
+      sourceTables = facts.existing;
       const absent = inputs.tables.filter((t) => !facts.existing.has(t));
       if (absent.length > 0) {
         failures.push({ property: "tables", reason: `database ${inputs.source.database} has no table ${absent.join(", ")}; create it first or remove it from tables` });
       }
     } catch (error) {
-      failures.push(failureOf("source", error));
+      lookupError = error;
     }
   }
   let existing: Map<string, number>;
@@ -58,10 +61,16 @@ export async function check(_olds: TopicSetInputs | undefined, news: TopicSetInp
     failures.push(failureOf("kafka.brokers", error));
     return { inputs, failures };
   }
-  const plan = planPartitions(inputs, withPrimaryKey, existing);
+  // Topics that exist keep their partitions, so only tables without a topic need the source.
+  const unplanned = needsPrimaryKeyLookup(inputs).filter((t) => !existing.has(tableTopic(inputs.topicPrefix, t)));
+  if (lookupError && unplanned.length > 0) {
+    failures.push(failureOf("source", lookupError));
+    return { inputs, failures };
+  }
+  const plan = planPartitions(inputs, withPrimaryKey, existing, sourceTables);
   failures.push(...plan.failures);
   failures.push(...checkCapacity(inputs.topicPrefix, plan.planned, existing, inputs.kafka.limits));
-  for (const line of plan.notes) note(`TopicSet ${inputs.topicPrefix}: ${line}`);
+  if (!lookupError) for (const line of plan.notes) note(`TopicSet ${inputs.topicPrefix}: ${line}`);
   return { inputs: { ...inputs, plannedPartitions: plan.planned }, failures };
 }
 
