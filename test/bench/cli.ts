@@ -49,7 +49,7 @@ export async function startServices(): Promise<BenchState> {
   const file = servicesStateFile();
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const runDir = fs.mkdtempSync(path.join(fs.realpathSync(os.tmpdir()), "cdc-services-"));
-  const bench = await startBench({ mariadb: true, kafka: true }, { runDir, detached: true });
+  const bench = await startBench({ mariadb: true, kafka: true, pulumi: true }, { runDir, detached: true });
   writeBenchState(file, bench.state);
   return bench.state;
 }
