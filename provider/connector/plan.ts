@@ -3,6 +3,7 @@
  * it writes, the cluster-wide uniqueness rules, and the per-field diff with its replace rules.
  */
 import {
+  DEFAULTS,
   normalizeConnectorConfig,
   type Acks,
   type Compression,
@@ -227,7 +228,9 @@ const UPDATE_PATHS = [
 ] as const;
 
 function at(value: unknown, path: string): unknown {
-  return path.split(".").reduce<unknown>((v, key) => (v && typeof v === "object" ? (v as Record<string, unknown>)[key] : undefined), value);
+  const found = path.split(".").reduce<unknown>((v, key) => (v && typeof v === "object" ? (v as Record<string, unknown>)[key] : undefined), value);
+  // An unset port is the default port: the same database, not a replacement.
+  return path === "source.port" ? (found ?? DEFAULTS.port) : found;
 }
 
 function same(a: unknown, b: unknown): boolean {

@@ -45,7 +45,7 @@ export function validateGroupInputs(inputs: GroupCoreInputs): CheckFailure[] {
   }
   const spec = inputs.spec;
   if (spec !== undefined) {
-    if (!(typeof spec.cpu === "number" && spec.cpu > 0 && spec.cpu <= 64)) failures.push({ property: "spec.cpu", reason: `must be a number of vCPUs from 0.1 to 64, got ${JSON.stringify(spec.cpu)}` });
+    if (!(typeof spec.cpu === "number" && spec.cpu >= 0.1 && spec.cpu <= 64)) failures.push({ property: "spec.cpu", reason: `must be a number of vCPUs from 0.1 to 64, got ${JSON.stringify(spec.cpu)}` });
     if (!(typeof spec.memoryGb === "number" && spec.memoryGb >= 0.25 && spec.memoryGb <= 512)) {
       failures.push({ property: "spec.memoryGb", reason: `must be a number of GB from 0.25 to 512, got ${JSON.stringify(spec.memoryGb)}` });
     }
@@ -58,7 +58,10 @@ export function validateGroupInputs(inputs: GroupCoreInputs): CheckFailure[] {
   return failures;
 }
 
-/** Only the name (which names the topics and the key's purpose) and the cluster replace the core. */
+/**
+ * Only a new name replaces the core (it names the internal topics). Other changes update in place:
+ * new brokers of the same cluster, networks and spec are re-checked; the key is kept.
+ */
 export function diffGroupCore(olds: GroupCoreOutputs, news: GroupCoreInputs): { changes: boolean; replaces: string[] } {
   const replaces = olds.name !== news.name ? ["name"] : [];
   const { groupKey: _key, topics: _topics, stateVersion: _version, ...oldInputs } = olds;

@@ -104,8 +104,14 @@ export function validateTopicSetInputs(inputs: TopicSetInputs): CheckFailure[] {
 /** Tables whose partition count is not given explicitly. */
 export function needsPrimaryKeyLookup(inputs: TopicSetInputs): string[] {
   if (typeof inputs.partitions === "number") return [];
-  const explicit = inputs.partitions ?? {};
-  return (inputs.tables ?? []).filter((t) => explicit[t] === undefined);
+  return (inputs.tables ?? []).filter((t) => explicitPartitions(inputs, t) === undefined);
+}
+
+/** The count given for a table, if any (own keys only: a table may be called "constructor"). */
+function explicitPartitions(inputs: TopicSetInputs, table: string): number | undefined {
+  if (typeof inputs.partitions === "number") return inputs.partitions;
+  const map = inputs.partitions;
+  return map && typeof map === "object" && Object.hasOwn(map, table) ? map[table] : undefined;
 }
 
 export interface PartitionPlan {
@@ -126,11 +132,11 @@ export function planPartitions(
   existing: ReadonlyMap<string, number>,
   sourceTables?: ReadonlySet<string>,
 ): PartitionPlan {
-  const planned: Record<string, number> = {};
+  const planned: Record<string, number> = Object.create(null) as Record<string, number>;
   const failures: CheckFailure[] = [];
   const notes: string[] = [];
   for (const table of inputs.tables) {
-    const explicit = typeof inputs.partitions === "number" ? inputs.partitions : inputs.partitions?.[table];
+    const explicit = explicitPartitions(inputs, table);
     const derived = withPrimaryKey.has(table) ? PARTITIONS_WITH_PRIMARY_KEY : PARTITIONS_WITHOUT_PRIMARY_KEY;
     const topic = tableTopic(inputs.topicPrefix, table);
     const current = existing.get(topic);
@@ -228,7 +234,7 @@ export function topicChanges(olds: TopicSetOutputs | undefined, news: TopicSetIn
     if (news.tables.includes(table) && have.topic === tableTopic(news.topicPrefix, table)) continue;
     (news.retainOnDelete ? changes.retain : changes.remove).push(have.topic);
   }
-  if (olds && !sameJson(olds.topicConfigs ?? {}, news.topicConfigs ?? {})) {
+  if (olds && !sameJson(sortedEntries(olds.topicConfigs), sortedEntries(news.topicConfigs))) {
     changes.reconfigure = news.tables.map((t) => tableTopic(news.topicPrefix, t)).filter((t) => !changes.create.some((c) => c.topic === t));
   }
   return changes;
@@ -259,6 +265,10 @@ export function diffTopicSet(olds: TopicSetOutputs, news: TopicSetInputs): Topic
     !!olds.retainOnDelete !== !!news.retainOnDelete ||
     !sameJson(olds.source ?? null, news.source ?? null);
   return { changes: changed, replaces, deleteBeforeReplace: false };
+}
+
+function sortedEntries(record: Record<string, string> | undefined): [string, string][] {
+  return Object.entries(record ?? {}).sort(([a], [b]) => a.localeCompare(b));
 }
 
 function sameJson(a: unknown, b: unknown): boolean {

@@ -1,0 +1,67 @@
+/**
+ * The examples under examples/, run by the real Pulumi engine against the bench where they can be:
+ * the cross-region example's two CEN setups (one passes the checks, one fails with the message
+ * users see), and every example's Pulumi.yaml points at its compiled program.
+ */
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { repoRoot } from "../bench/process";
+import { createPulumiSandbox, writeProject, type PulumiSandbox } from "../bench/pulumi";
+import { useBench, type Bench } from "../bench/services";
+
+let bench: Bench;
+let sandbox: PulumiSandbox;
+
+before(async () => {
+  bench = await useBench({ kafka: true, pulumi: true });
+  sandbox = await createPulumiSandbox();
+});
+
+after(() => sandbox?.remove());
+
+describe("every example's Pulumi.yaml runs its compiled program", () => {
+  for (const example of ["quickstart", "cross-region", "multi-environment", "kubernetes"]) {
+    test(example, () => {
+      const dir = example === "quickstart" ? repoRoot : path.join(repoRoot, "examples", example);
+      const main = /^main:\s*(\S+)\s*$/m.exec(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8"))?.[1];
+      assert.ok(main, `${dir}/Pulumi.yaml has a main`);
+      assert.ok(fs.existsSync(path.join(dir, main)), `${main} exists after npm run build`);
+      assert.equal(path.resolve(dir, main), path.join(repoRoot, "dist", "examples", example, "index.js"));
+    });
+  }
+});
+
+describe("cross-region example", () => {
+  let project: string;
+  before(async () => {
+    project = path.join(sandbox.dir, "cross-region");
+    writeProject(project, { name: "cdc-xregion", program: `require(${JSON.stringify(path.join(repoRoot, "dist", "examples", "cross-region", "index.js"))});` });
+    const init = await sandbox.pulumi(["stack", "init", "dev"], { cwd: project });
+    assert.equal(init.code, 0, init.stderr);
+    const set = await sandbox.pulumi(["config", "set", "kafkaBrokers", bench.kafka.brokers.join(",")], { cwd: project });
+    assert.equal(set.code, 0, set.stderr);
+  });
+
+  test("a CEN with both VPCs and bandwidth for the region pair passes the checks", async () => {
+    await sandbox.pulumi(["config", "set", "scenario", "passes"], { cwd: project });
+    const r = await sandbox.pulumi(["preview"], { cwd: project });
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /\+\s+pulumi-nodejs:dynamic\/mysql-kafka-cdc:index:ResourceGroupCore\s+cross-region-core\s+create/);
+    assert.match(r.stdout, /\+\s+pulumi-nodejs:dynamic\/mysql-kafka-cdc:index:LocalRuntime\s+cross-region-runtime\s+create/);
+  });
+
+  test("without the bandwidth package, preview fails and says what to configure (no auto-created CEN)", async () => {
+    await sandbox.pulumi(["config", "set", "scenario", "fails"], { cwd: project });
+    const r = await sandbox.pulumi(["preview"], { cwd: project });
+    const out = `${r.stdout}\n${r.stderr}`;
+    assert.notEqual(r.code, 0, out);
+    assert.match(
+      out,
+      /property cen\.bandwidths value .* has a problem: CEN "cen-shop" has no cross-region bandwidth between cn-beijing and cn-hangzhou\. Buy a bandwidth package for that region pair and add \{ regions: \["cn-beijing", "cn-hangzhou"\], mbps \} to cen\.bandwidths\./,
+    );
+    // Nothing is created behind the user's back: the preview stops at the check.
+    assert.doesNotMatch(out, /LocalRuntime\s+cross-region-runtime\s+create/);
+  });
+});
