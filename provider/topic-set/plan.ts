@@ -132,7 +132,8 @@ export function planPartitions(
   existing: ReadonlyMap<string, number>,
   sourceTables?: ReadonlySet<string>,
 ): PartitionPlan {
-  const planned: Record<string, number> = Object.create(null) as Record<string, number>;
+  // A Map, then fromEntries: any table name (even "__proto__") becomes an own property.
+  const planned = new Map<string, number>();
   const failures: CheckFailure[] = [];
   const notes: string[] = [];
   for (const table of inputs.tables) {
@@ -154,9 +155,9 @@ export function planPartitions(
     if (explicit === undefined && current === undefined && !withPrimaryKey.has(table) && (!sourceTables || sourceTables.has(table))) {
       notes.push(`table ${table} has no primary key: topic ${topic} gets 1 partition, so its changes keep their order`);
     }
-    planned[table] = count;
+    planned.set(table, count);
   }
-  return { planned, failures, notes };
+  return { planned: Object.fromEntries(planned), failures, notes };
 }
 
 export interface CapacityUse {
