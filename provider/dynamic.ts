@@ -27,3 +27,24 @@ export function loadProviderModule<T>(relative: string): T {
   }
   throw new Error(`cannot find ${candidates.join(" or ")}: install ${PACKAGE_NAME} in the Pulumi project (npm install ${PACKAGE_NAME})`);
 }
+
+/** The implementation module of a dynamic resource: the provider methods, by their names. */
+type ProviderModule = Required<Omit<import("@pulumi/pulumi").dynamic.ResourceProvider, "delete" | "configure">> & {
+  del: NonNullable<import("@pulumi/pulumi").dynamic.ResourceProvider["delete"]>;
+};
+
+/**
+ * The object Pulumi serializes for a dynamic resource: every method loads dist/provider/<relative>
+ * and calls the method of the same name there (`del` for delete). Nothing else is captured.
+ */
+export function forwardingProvider(relative: string): import("@pulumi/pulumi").dynamic.ResourceProvider {
+  const impl = () => loadProviderModule<ProviderModule>(relative);
+  return {
+    check: (olds, news) => impl().check(olds, news),
+    diff: (id, olds, news) => impl().diff(id, olds, news),
+    create: (inputs) => impl().create(inputs),
+    update: (id, olds, news) => impl().update(id, olds, news),
+    read: (id, props) => impl().read(id, props),
+    delete: (id, props) => impl().del(id, props),
+  };
+}

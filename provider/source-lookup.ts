@@ -1,7 +1,7 @@
 /** Live facts about a source database that the resources plan with (run inside provider methods). */
 import mysql from "mysql2/promise";
 import { classifyMysqlError } from "../runtime/errors";
-import { DEFAULTS } from "../runtime/contract/config";
+import { connectMysql } from "../runtime/source/connection";
 import type { SourceArgs } from "./types";
 
 export interface TableFacts {
@@ -13,19 +13,7 @@ export interface TableFacts {
 
 /** Which tables of source.database exist and which have a primary key. */
 export async function lookupTables(source: SourceArgs): Promise<TableFacts> {
-  const where = `connecting to ${source.host}:${source.port ?? DEFAULTS.port} as ${source.user}`;
-  let connection: mysql.Connection;
-  try {
-    connection = await mysql.createConnection({
-      host: source.host,
-      port: source.port ?? DEFAULTS.port,
-      user: source.user,
-      password: source.password,
-      connectTimeout: 10_000,
-    });
-  } catch (error) {
-    throw classifyMysqlError(error, where);
-  }
+  const connection = await connectMysql(source);
   try {
     const [tables] = await connection.query<mysql.RowDataPacket[]>(
       "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'",

@@ -4,24 +4,14 @@
  * account only if the Connector created it.
  */
 import mysql from "mysql2/promise";
-import { DEFAULTS } from "../../runtime/contract/config";
 import { classifyMysqlError } from "../../runtime/errors";
+import { connectMysql } from "../../runtime/source/connection";
 import { analyzeGrants } from "../../runtime/source/grants";
 import type { SourceArgs } from "../types";
 import type { AppliedGrants, ManageGrantsArgs } from "./plan";
 
-async function adminConnection(source: SourceArgs, admin: ManageGrantsArgs): Promise<mysql.Connection> {
-  try {
-    return await mysql.createConnection({
-      host: source.host,
-      port: source.port ?? DEFAULTS.port,
-      user: admin.adminUser,
-      password: admin.adminPassword,
-      connectTimeout: 10_000,
-    });
-  } catch (error) {
-    throw classifyMysqlError(error, `connecting to ${source.host}:${source.port ?? DEFAULTS.port} as the admin account ${admin.adminUser} (manageGrants)`);
-  }
+function adminConnection(source: SourceArgs, admin: ManageGrantsArgs): Promise<mysql.Connection> {
+  return connectMysql({ host: source.host, port: source.port, user: admin.adminUser, password: admin.adminPassword }, "the manageGrants admin account");
 }
 
 /** Creates the account if missing and grants what it lacks; returns what was done, merged with `previous`. */

@@ -5,22 +5,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { Acks, Compression, Format, PartitionPolicy, StartPosition } from "../../runtime/contract/config";
-import { loadProviderModule } from "../dynamic";
+import { forwardingProvider } from "../dynamic";
 import { withSecretPassword, type Inputs, type KafkaArgs, type SourceArgs } from "../types";
 import type { ConnectorStatus, ManageGrantsArgs } from "./plan";
 
-type Impl = typeof import("./provider");
-const impl = (): Impl => loadProviderModule<Impl>("connector/provider");
-
 // Serialized into the state: each method only loads the implementation (no clients, no credentials).
-const connectorProvider: pulumi.dynamic.ResourceProvider = {
-  check: (olds, news) => impl().check(olds, news),
-  diff: (id, olds, news) => impl().diff(id, olds, news),
-  create: (inputs) => impl().create(inputs),
-  update: (id, olds, news) => impl().update(id, olds, news),
-  read: (id, props) => impl().read(id, props),
-  delete: (id, props) => impl().del(id, props),
-};
+const connectorProvider = forwardingProvider("connector/provider");
 
 /** What a Connector needs of its ResourceGroup (a ResourceGroup instance fits). */
 export interface ConnectorGroupRef {

@@ -6,33 +6,14 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { GroupTopics } from "../../runtime/contract/names";
-import { loadProviderModule } from "../dynamic";
+import { forwardingProvider } from "../dynamic";
 import type { CenArgs, EniBindingArgs, Inputs, KafkaArgs, KubernetesRuntimeArgs, LocalRuntimeArgs, SourceNetworkArgs } from "../types";
 import { DEFAULT_GROUP_SPEC } from "./group-plan";
 import { KubernetesRuntime } from "./kubernetes";
 
-type GroupImpl = typeof import("./group-provider");
-type LocalImpl = typeof import("./local-runtime");
-const groupImpl = (): GroupImpl => loadProviderModule<GroupImpl>("resource-group/group-provider");
-const localImpl = (): LocalImpl => loadProviderModule<LocalImpl>("resource-group/local-runtime");
-
 // Serialized into the state: each method only loads the implementation (no clients, no credentials).
-const groupCoreProvider: pulumi.dynamic.ResourceProvider = {
-  check: (olds, news) => groupImpl().check(olds, news),
-  diff: (id, olds, news) => groupImpl().diff(id, olds, news),
-  create: (inputs) => groupImpl().create(inputs),
-  update: (id, olds, news) => groupImpl().update(id, olds, news),
-  read: (id, props) => groupImpl().read(id, props),
-  delete: (id, props) => groupImpl().del(id, props),
-};
-const localRuntimeProvider: pulumi.dynamic.ResourceProvider = {
-  check: (olds, news) => localImpl().check(olds, news),
-  diff: (id, olds, news) => localImpl().diff(id, olds, news),
-  create: (inputs) => localImpl().create(inputs),
-  update: (id, olds, news) => localImpl().update(id, olds, news),
-  read: (id, props) => localImpl().read(id, props),
-  delete: (id, props) => localImpl().del(id, props),
-};
+const groupCoreProvider = forwardingProvider("resource-group/group-provider");
+const localRuntimeProvider = forwardingProvider("resource-group/local-runtime");
 
 class GroupCore extends pulumi.dynamic.Resource {
   declare readonly name: pulumi.Output<string>;

@@ -3,21 +3,11 @@
  * table with a primary key and 1 without (or the counts given). See ./plan for the rules.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { loadProviderModule } from "../dynamic";
+import { forwardingProvider } from "../dynamic";
 import { withSecretPassword, type Inputs, type KafkaArgs, type SourceArgs } from "../types";
 
-type Impl = typeof import("./provider");
-const impl = (): Impl => loadProviderModule<Impl>("topic-set/provider");
-
 // Serialized into the state: each method only loads the implementation (no clients, no credentials).
-const topicSetProvider: pulumi.dynamic.ResourceProvider = {
-  check: (olds, news) => impl().check(olds, news),
-  diff: (id, olds, news) => impl().diff(id, olds, news),
-  create: (inputs) => impl().create(inputs),
-  update: (id, olds, news) => impl().update(id, olds, news),
-  read: (id, props) => impl().read(id, props),
-  delete: (id, props) => impl().del(id, props),
-};
+const topicSetProvider = forwardingProvider("topic-set/provider");
 
 export interface TopicSetArgs {
   kafka: Inputs<KafkaArgs>;

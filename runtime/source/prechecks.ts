@@ -6,6 +6,7 @@
  */
 import mysql from "mysql2/promise";
 import { CdcError, classifyMysqlError } from "../errors";
+import { connectMysql } from "./connection";
 import { analyzeGrants, grantStatement } from "./grants";
 
 export interface SourceAccess {
@@ -80,19 +81,7 @@ export function judgeSettings(settings: ServerSettings, database: string, tables
 
 /** Connects as the connector's account and reads what judgeSettings needs. */
 export async function fetchSettings(access: SourceAccess): Promise<ServerSettings> {
-  const where = `connecting to ${access.host}:${access.port} as ${access.user}`;
-  let connection: mysql.Connection;
-  try {
-    connection = await mysql.createConnection({
-      host: access.host,
-      port: access.port,
-      user: access.user,
-      password: access.password,
-      connectTimeout: 10_000,
-    });
-  } catch (error) {
-    throw classifyMysqlError(error, where);
-  }
+  const connection = await connectMysql(access);
   try {
     const [vars] = await connection.query<mysql.RowDataPacket[]>("SHOW GLOBAL VARIABLES WHERE Variable_name IN " +
       "('log_bin','binlog_format','binlog_row_image','binlog_row_metadata','expire_logs_days','binlog_expire_logs_seconds')");
