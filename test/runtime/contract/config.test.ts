@@ -36,6 +36,13 @@ function problems(input: unknown): ConfigProblem[] {
   return result.problems;
 }
 
+describe("normalizeConnectorConfig revision", () => {
+  test("the provider's revision is kept, so the runtime can echo it in status records", () => {
+    assert.equal(ok({ ...baseRecord(), revision: "lq2x-abcd1234" }).revision, "lq2x-abcd1234");
+    assert.equal(ok({ ...baseRecord(), revision: 7 }).revision, undefined);
+  });
+});
+
 describe("normalizeConnectorConfig defaults", () => {
   test("a minimal record gets every documented default", () => {
     const config = ok(baseRecord());
@@ -67,6 +74,7 @@ describe("normalizeConnectorConfig defaults", () => {
       initialSync: false,
       startPosition: "end",
       paused: false,
+      revision: undefined,
     });
   });
 
