@@ -266,6 +266,23 @@ describe("up, changes, refresh and destroy", () => {
     assert.deepEqual(outputs.audit, { topic: `${prefix}_audit`, partitions: 1 });
   });
 
+  test("up with a table added reconfigures the connector in place and streams the new table", async () => {
+    const before = await stackOutput<{ status: { at: string } }>();
+    await config({ tables: "orders,audit,items" });
+    const r = await pulumi(["up", "--yes", "--skip-preview"]);
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /~\s+pulumi-nodejs:dynamic\/mysql-kafka-cdc:index:Connector conn updated/);
+    assert.doesNotMatch(r.out, /Connector conn (deleted|created|replaced)/);
+    assert.match(r.out, new RegExp(`connector ${connector}: RUNNING`));
+    const after = await stackOutput<{ status: { state: string; at: string }; topics: Record<string, { partitions: number }> }>();
+    assert.equal(after.status.state, "RUNNING");
+    assert.notEqual(after.status.at, before.status.at);
+    assert.equal(after.topics.items.partitions, 6);
+    await admin.query(`INSERT INTO ${database}.items VALUES (7, 'widget')`);
+    const messages = await consume(kafkaOf(bench), [tableTopic(prefix, "items")], (m) => m.length >= 1, 60_000);
+    assert.deepEqual((JSON.parse(messages[0].value) as { payload: { after: { dataColumn: unknown } } }).payload.after.dataColumn, { id: 7, name: "widget" });
+  });
+
   test("refresh shows the connector FAILED after its account was dropped", async () => {
     await admin.query(`DROP USER '${account}'@'%'`);
     // The binlog connection outlives DROP USER: end it, so the runtime must log in again.
