@@ -156,11 +156,13 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
   };
   fs.writeFileSync(path.join(dir, "server.properties"), serverProperties(endpoint));
   fs.writeFileSync(path.join(dir, "log4j2.properties"), LOG4J2);
+  // base64url ids may start with "-": given as a separate argument, StorageTool's parser took it for
+  // an option (a 1-in-64 failure, seen in CI). The --cluster-id=<id> form cannot be misread.
   const clusterId = crypto.randomBytes(16).toString("base64url").slice(0, 22);
   await runChecked(
     "java",
     ["-cp", `${libs}/*`, `-Dlog4j2.configurationFile=${path.join(dir, "log4j2.properties")}`,
-      "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", path.join(dir, "server.properties")],
+      "kafka.tools.StorageTool", "format", `--cluster-id=${clusterId}`, "-c", path.join(dir, "server.properties")],
     { timeoutMs: 120_000 },
   );
   const heapMb = options.heapMb ?? 512;

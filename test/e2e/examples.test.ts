@@ -1,7 +1,8 @@
 /**
  * The examples under examples/, run by the real Pulumi engine against the bench where they can be:
  * the cross-region example's two CEN setups (one passes the checks, one fails with the message
- * users see), and every example's Pulumi.yaml points at its compiled program.
+ * users see), the multi-environment example's dev stack (its committed Pulumi.dev.yaml plus the
+ * per-stack secret), and every example's Pulumi.yaml points at its compiled program.
  */
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -10,12 +11,13 @@ import { after, before, describe, test } from "node:test";
 import { repoRoot } from "../bench/process";
 import { createPulumiSandbox, writeProject, type PulumiSandbox } from "../bench/pulumi";
 import { useBench, type Bench } from "../bench/services";
+import { uniqueName } from "../runtime/fixtures";
 
 let bench: Bench;
 let sandbox: PulumiSandbox;
 
 before(async () => {
-  bench = await useBench({ kafka: true, pulumi: true });
+  bench = await useBench({ mariadb: true, kafka: true, pulumi: true });
   sandbox = await createPulumiSandbox();
 });
 
@@ -63,5 +65,50 @@ describe("cross-region example", () => {
     );
     // Nothing is created behind the user's back: the preview stops at the check.
     assert.doesNotMatch(out, /LocalRuntime\s+cross-region-runtime\s+create/);
+  });
+});
+
+describe("multi-environment example", () => {
+  const database = uniqueName("multienv_");
+  after(async () => {
+    const admin = await bench.mariadb.adminConnection();
+    await admin.query(`DROP DATABASE IF EXISTS ${database}`);
+    await admin.end();
+  });
+
+  test("the dev stack previews cleanly from Pulumi.dev.yaml and a secret read with requireSecret", async () => {
+    const admin = await bench.mariadb.adminConnection();
+    await admin.query(`CREATE DATABASE ${database}`);
+    await admin.query(`CREATE TABLE ${database}.orders (id INT PRIMARY KEY)`);
+    await admin.query(`CREATE TABLE ${database}.order_items (order_id INT, line INT, PRIMARY KEY (order_id, line))`);
+    await admin.end();
+    const example = path.join(repoRoot, "examples", "multi-environment");
+    const project = path.join(sandbox.dir, "multi-environment");
+    writeProject(project, { name: "mysql-kafka-cdc-multi-env", program: `require(${JSON.stringify(path.join(repoRoot, "dist", "examples", "multi-environment", "index.js"))});` });
+    fs.copyFileSync(path.join(example, "Pulumi.dev.yaml"), path.join(project, "Pulumi.dev.yaml"));
+    const run = async (args: string[]) => {
+      const r = await sandbox.pulumi(args, { cwd: project });
+      return { code: r.code, out: `${r.stdout}\n${r.stderr}` };
+    };
+    assert.equal((await run(["stack", "init", "dev"])).code, 0);
+    // Where the bench differs from the committed dev config: its ports and account.
+    for (const [key, value] of Object.entries({
+      kafkaBrokers: bench.kafka.brokers.join(","),
+      sourcePort: String(bench.mariadb.port),
+      sourceDatabase: database,
+      sourceUser: bench.mariadb.cdc.user,
+    })) {
+      assert.equal((await run(["config", "set", key, value])).code, 0);
+    }
+    assert.equal((await run(["config", "set", "--secret", "sourcePassword", bench.mariadb.cdc.password])).code, 0);
+    const r = await run(["preview"]);
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /\+\s+pulumi-nodejs:dynamic\/mysql-kafka-cdc:index:TopicSet\s+shop\s+create/);
+    assert.match(r.out, /\+\s+pulumi-nodejs:dynamic\/mysql-kafka-cdc:index:Connector\s+shop-dev\s+create/);
+    assert.match(r.out, /\+\s+pulumi-nodejs:dynamic\/mysql-kafka-cdc:index:LocalRuntime\s+cdc-dev-runtime\s+create/);
+    assert.ok(!r.out.includes(bench.mariadb.cdc.password), "the secret is not printed");
+    const stackConfig = fs.readFileSync(path.join(project, "Pulumi.dev.yaml"), "utf8");
+    assert.match(stackConfig, /sourcePassword:\s*\n\s*secure: /);
+    assert.ok(!stackConfig.includes(bench.mariadb.cdc.password));
   });
 });

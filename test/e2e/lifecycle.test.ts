@@ -138,6 +138,31 @@ describe("failing previews name the property, what is wrong and how to fix it", 
     assert.match(r.out, /property name value \{Bad_Name\} has a problem: "Bad_Name" contains "B", "_", "N"; use only digits, lowercase letters and hyphens/);
   });
 
+  test("a name or topic prefix another connector on the cluster already uses", async () => {
+    // Another stack's connector, registered in another group's configs topic.
+    const otherGroup = uniqueName("e2e-other-");
+    const otherConfigs = groupTopics(otherGroup).configs;
+    const kafka = kafkaOf(bench);
+    const kafkaAdmin = kafka.admin();
+    await kafkaAdmin.connect();
+    await kafkaAdmin.createTopics({ topics: [{ topic: otherConfigs, numPartitions: 1 }], waitForLeaders: true });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: otherConfigs, messages: [{ key: "taken-name", value: JSON.stringify({ name: "taken-name", topicPrefix: "takenprefix" }) }] });
+    await producer.disconnect();
+    try {
+      await config({ connector: "taken-name", prefix: "takenprefix" });
+      const r = await preview();
+      await config({ connector, prefix });
+      assert.notEqual(r.code, 0, r.out);
+      assert.match(r.out, new RegExp(`property name value \\{taken-name\\} has a problem: connector name "taken-name" is already used by a connector of resource group "${otherGroup}" on this Kafka cluster`));
+      assert.match(r.out, new RegExp(`property topicPrefix value \\{takenprefix\\} has a problem: topic prefix "takenprefix" is already used by connector "taken-name" \\(resource group "${otherGroup}"\\)`));
+    } finally {
+      await kafkaAdmin.deleteTopics({ topics: [otherConfigs] }).catch(() => undefined);
+      await kafkaAdmin.disconnect();
+    }
+  });
+
   test("a region the connector does not support", async () => {
     await config({ region: "us-east-1" });
     const r = await preview();
