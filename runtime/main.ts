@@ -28,6 +28,7 @@ import { startHttpServer } from "./http-server";
 import { createLogger } from "./log";
 import { Worker } from "./control/worker";
 import { createKafka } from "./sink/kafka-client";
+import { installKafkajsFastPath } from "./sink/kafkajs-fast-path";
 
 function argument(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -71,7 +72,7 @@ async function main(): Promise<void> {
   const kafka = createKafka({ brokers, clientId: `cdc-${groupName}-${workerId}` }, log);
   const worker = new Worker({ groupName, kafka, groupKey, workerId, logger: log, tuning, backoff });
   const server = await startHttpServer(Number(process.env.CDC_HTTP_PORT ?? 8080), process.env.CDC_HTTP_HOST ?? "0.0.0.0", worker);
-  log.info("runtime listening", { port: (server.address() as AddressInfo).port });
+  log.info("runtime listening", { port: (server.address() as AddressInfo).port, kafkajsFastPath: installKafkajsFastPath() });
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -10,6 +10,8 @@
  * Each native module is required on first use, so a platform without one fails only when that
  * compression is configured, with a clear error.
  */
+// Before kafkajs loads: it swaps two of kafkajs's slow internal helpers (see the module).
+import "./kafkajs-fast-path";
 import { CompressionCodecs, CompressionTypes } from "kafkajs";
 import { CdcError } from "../errors";
 

@@ -2,6 +2,8 @@
  * The one place that builds kafkajs clients: broker list, client id, our logger, quiet retries
  * (the connector's own supervisor retries with its window), and the compression codecs.
  */
+// Before kafkajs loads: it swaps two of kafkajs's slow internal helpers (see the module).
+import "./kafkajs-fast-path";
 import { Kafka, logLevel, type LogEntry } from "kafkajs";
 import { registerCompressionCodecs } from "./codecs";
 import type { Logger } from "../log";

@@ -5,6 +5,8 @@
  * and a stale worker using the same id is fenced. With acks 1 or 0 (no transactions are possible)
  * the data is sent first and the offset after it: at-least-once.
  */
+// Before kafkajs loads: it swaps two of kafkajs's slow internal helpers (see the module).
+import "./kafkajs-fast-path";
 import { CompressionTypes, Partitioners, type Kafka, type Producer, type TopicMessages } from "kafkajs";
 import type { Acks, Compression } from "../contract/config";
 import { CdcError, classifyKafkaError } from "../errors";
