@@ -13,6 +13,8 @@
  *   CDC_SPLIT_ROWS      rows per Kafka transaction inside one huge MySQL transaction (default 20000)
  *   CDC_TRANSACTION_BYTES  bytes per Kafka transaction while catching up a backlog (default 2 MiB)
  *   CDC_RETRY_BASE_MS   first retry delay (default 1000), doubling up to CDC_RETRY_MAX_MS (default 60000)
+ *   CDC_KAFKAJS_FAST_PATH  0 turns off the faster kafkajs internals (runtime/sink/kafkajs-fast-path.ts)
+ *   CDC_KAFKAJS_LOG_LEVEL  debug or info shows kafkajs's own protocol logs (default: kept at debug)
  *
  * Arguments:
  *   --config FILE       run the one connector described in FILE (a config record as JSON; its
