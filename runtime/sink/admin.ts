@@ -46,27 +46,11 @@ export class KafkaAdmin {
     return { counts, missing };
   }
 
-  /** Creates the topics that do not exist yet; existing ones are left as they are. */
+  /** Creates the topics that do not exist yet; existing ones (another worker's, just now) are left as they are. */
   async ensureTopics(specs: TopicSpec[]): Promise<string[]> {
     const { missing } = await this.partitionCounts(specs.map((s) => s.topic));
-    if (missing.length === 0) return [];
     const toCreate = specs.filter((s) => missing.includes(s.topic));
-    try {
-      await this.admin.createTopics({
-        waitForLeaders: true,
-        topics: toCreate.map((s) => ({
-          topic: s.topic,
-          numPartitions: s.partitions,
-          replicationFactor: s.replicationFactor ?? -1,
-          configEntries: Object.entries(s.configs ?? {}).map(([name, value]) => ({ name, value })),
-        })),
-      });
-    } catch (error) {
-      // Another worker may have created them at the same moment.
-      const e = error as { type?: string };
-      if (e.type === "UNKNOWN_TOPIC_OR_PARTITION") await this.awaitTopics(toCreate.map((s) => s.topic), error);
-      else if (e.type !== "TOPIC_ALREADY_EXISTS") throw classifyKafkaError(error, "creating topics");
-    }
+    await this.create(toCreate, true);
     return toCreate.map((s) => s.topic);
   }
 
@@ -82,6 +66,10 @@ export class KafkaAdmin {
 
   /** Creates topics; one that exists already is an error (the caller planned against a live listing). */
   async createTopics(specs: TopicSpec[]): Promise<void> {
+    await this.create(specs, false);
+  }
+
+  private async create(specs: TopicSpec[], tolerateExisting: boolean): Promise<void> {
     if (specs.length === 0) return;
     try {
       await this.admin.createTopics({
@@ -94,8 +82,9 @@ export class KafkaAdmin {
         })),
       });
     } catch (error) {
-      if ((error as { type?: string }).type === "UNKNOWN_TOPIC_OR_PARTITION") await this.awaitTopics(specs.map((s) => s.topic), error);
-      else throw classifyKafkaError(error, `creating topics ${specs.map((s) => s.topic).join(", ")}`);
+      const type = (error as { type?: string }).type;
+      if (type === "UNKNOWN_TOPIC_OR_PARTITION") await this.awaitTopics(specs.map((s) => s.topic), error);
+      else if (!(tolerateExisting && type === "TOPIC_ALREADY_EXISTS")) throw classifyKafkaError(error, `creating topics ${specs.map((s) => s.topic).join(", ")}`);
     }
   }
 

@@ -20,6 +20,7 @@ import {
 import { normalizeConnectorConfig } from "../../../runtime/contract/config";
 import type { EncryptedSecret } from "../../../runtime/contract/secrets";
 import type { CheckFailure } from "../../../provider/types";
+import { props, reasonOf } from "../failures";
 
 const GROUP_KEY = Buffer.alloc(32, 7).toString("base64");
 const ENCRYPTED: EncryptedSecret = { alg: "A256GCM", iv: "aXYtaXYtaXYtaXY=", data: "ZGF0YQ==", tag: "dGFnLXRhZy10YWctdGFn" };
@@ -52,15 +53,7 @@ function validate(overrides: Partial<ConnectorInputs> = {}, source: Partial<Conn
   return validateConnectorInputs(inputs(overrides, source));
 }
 
-function props(failures: CheckFailure[]): string[] {
-  return failures.map((f) => f.property);
-}
 
-function reasonOf(failures: CheckFailure[], property: string): string {
-  const found = failures.filter((f) => f.property === property);
-  assert.equal(found.length, 1, `one failure on ${property}: ${JSON.stringify(failures)}`);
-  return found[0]!.reason;
-}
 
 describe("constants", () => {
   test("deploy timeout default and state version", () => {

@@ -14,6 +14,7 @@ import {
 } from "../../../provider/resource-group/group-plan";
 import { groupTopics } from "../../../runtime/contract/names";
 import type { CheckFailure } from "../../../provider/types";
+import { props } from "../failures";
 
 function inputs(overrides: Partial<GroupCoreInputs> = {}): GroupCoreInputs {
   return { name: "grp", region: "cn-hangzhou", kafka: { brokers: ["127.0.0.1:9092"] }, ...overrides };
@@ -28,9 +29,6 @@ function validate(overrides: Partial<GroupCoreInputs>): CheckFailure[] {
   return validateGroupInputs(inputs(overrides));
 }
 
-function props(failures: CheckFailure[]): string[] {
-  return failures.map((f) => f.property);
-}
 
 describe("constants", () => {
   test("the vendor's group spec and the state version", () => {

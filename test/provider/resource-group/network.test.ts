@@ -10,6 +10,7 @@ import {
   type GroupNetworkInput,
 } from "../../../provider/resource-group/network";
 import { UNKNOWN, type CenArgs, type VpcArgs } from "../../../provider/types";
+import { props, reasonOf } from "../failures";
 
 // Kafka in Hangzhou; one source VPC beside it and one in Beijing, on non-overlapping blocks.
 const kafkaVpc: VpcArgs = { vpcId: "vpc-kafka", cidrBlock: "192.168.0.0/16", region: "cn-hangzhou" };
@@ -27,14 +28,11 @@ function check(overrides: Partial<GroupNetworkInput>) {
 
 /** The failures' property paths, in order: each test asserts exactly which inputs are named. */
 function paths(input: Partial<GroupNetworkInput>): string[] {
-  return check(input).map((f) => f.property);
+  return props(check(input));
 }
 
-/** The reason of the only failure on `property`. */
 function reason(input: Partial<GroupNetworkInput>, property: string): string {
-  const found = check(input).filter((f) => f.property === property);
-  assert.equal(found.length, 1, `one failure on ${property}: ${JSON.stringify(found)}`);
-  return found[0]!.reason;
+  return reasonOf(check(input), property);
 }
 
 describe("limits", () => {

@@ -20,6 +20,7 @@ import {
   type TopicSetOutputs,
 } from "../../../provider/topic-set/plan";
 import type { CheckFailure } from "../../../provider/types";
+import { props, reasonOf } from "../failures";
 
 /** Valid inputs: two tables, a source to look primary keys up, nothing else. */
 function inputs(overrides: Partial<TopicSetInputs> = {}): TopicSetInputs {
@@ -46,16 +47,7 @@ function validate(overrides: Partial<TopicSetInputs>): CheckFailure[] {
   return validateTopicSetInputs(inputs(overrides));
 }
 
-function props(failures: CheckFailure[]): string[] {
-  return failures.map((f) => f.property);
-}
 
-/** The reason of the only failure on `property`. */
-function reasonOf(failures: CheckFailure[], property: string): string {
-  const found = failures.filter((f) => f.property === property);
-  assert.equal(found.length, 1, `one failure on ${property}: ${JSON.stringify(failures)}`);
-  return found[0]!.reason;
-}
 
 const noKeys = new Set<string>();
 const noTopics = new Map<string, number>();
