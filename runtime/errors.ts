@@ -64,6 +64,10 @@ export const ERROR_SPECS = {
     retriable: false,
     fix: "Another runtime worker took this connector over (same transactionalId); this worker stops it. Nothing to do unless it keeps happening.",
   },
+  KAFKA_NOT_AUTHORIZED: {
+    retriable: false,
+    fix: "Grant the runtime's Kafka principal the ACLs it needs: Write and Describe on the data and internal topics, Read on the internal topics, Write on its transactional.id (cdc-<group>-<connector>), Read on consumer groups cdc-reader-*.",
+  },
   KAFKA_REQUEST_FAILED: { retriable: true, fix: "Check the broker's logs; the runtime retries inside the retry window." },
   RETRY_WINDOW_EXCEEDED: {
     retriable: false,
@@ -180,7 +184,9 @@ const KAFKA_CONNECTION_ERRORS = new Set([
   "KafkaJSTimeout",
 ]);
 /** Kafka protocol error types (error.type) that mean this producer was superseded. */
-const KAFKA_FENCED_TYPES = new Set(["INVALID_PRODUCER_EPOCH", "PRODUCER_FENCED", "TRANSACTIONAL_ID_AUTHORIZATION_FAILED"]);
+const KAFKA_FENCED_TYPES = new Set(["INVALID_PRODUCER_EPOCH", "PRODUCER_FENCED"]);
+/** Kafka protocol error types (error.type) that mean the client lacks an ACL. */
+const KAFKA_AUTHORIZATION_TYPES = new Set(["TRANSACTIONAL_ID_AUTHORIZATION_FAILED", "TOPIC_AUTHORIZATION_FAILED", "GROUP_AUTHORIZATION_FAILED", "CLUSTER_AUTHORIZATION_FAILED"]);
 
 /** Turns a kafkajs error into a CdcError, by its class name, protocol error type and retriable flag. */
 export function classifyKafkaError(error: unknown, what: string): CdcError {
@@ -195,6 +201,7 @@ export function classifyKafkaError(error: unknown, what: string): CdcError {
   const type = typeof e.type === "string" ? e.type : typeof e.originalError?.type === "string" ? e.originalError.type : "";
   const detail = safeDetail(e);
   if (KAFKA_FENCED_TYPES.has(type)) return new CdcError("KAFKA_FENCED", `${what}: ${type}.`, { cause: error });
+  if (KAFKA_AUTHORIZATION_TYPES.has(type)) return new CdcError("KAFKA_NOT_AUTHORIZED", `${what}: ${type}.`, { cause: error });
   if (type === "UNKNOWN_TOPIC_OR_PARTITION") return new CdcError("TOPIC_MISSING", `${what}: ${detail}.`, { cause: error });
   if (type === "MESSAGE_TOO_LARGE" || type === "RECORD_LIST_TOO_LARGE") {
     return new CdcError("RECORD_TOO_LARGE", `${what}: the broker rejected a record as too large (${type}).`, { cause: error });

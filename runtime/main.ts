@@ -28,6 +28,7 @@ import { parseGroupKey } from "./contract/secrets";
 import { CdcError } from "./errors";
 import { startHttpServer } from "./http-server";
 import { createLogger } from "./log";
+import { DEFAULT_BACKOFF } from "./retry";
 import { Worker } from "./control/worker";
 import { createKafka } from "./sink/kafka-client";
 import { installKafkajsFastPath } from "./sink/kafkajs-fast-path";
@@ -65,8 +66,8 @@ async function main(): Promise<void> {
     ...(process.env.CDC_TRANSACTION_BYTES ? { transactionBytes: positiveEnv("CDC_TRANSACTION_BYTES", 1) } : {}),
   };
   const backoff = {
-    baseMs: process.env.CDC_RETRY_BASE_MS ? positiveEnv("CDC_RETRY_BASE_MS", 1) : 1_000,
-    maxMs: process.env.CDC_RETRY_MAX_MS ? positiveEnv("CDC_RETRY_MAX_MS", 1) : 60_000,
+    baseMs: process.env.CDC_RETRY_BASE_MS ? positiveEnv("CDC_RETRY_BASE_MS", 1) : DEFAULT_BACKOFF.baseMs,
+    maxMs: process.env.CDC_RETRY_MAX_MS ? positiveEnv("CDC_RETRY_MAX_MS", 1) : DEFAULT_BACKOFF.maxMs,
   };
   const workerId = process.env.CDC_WORKER_ID ?? `${os.hostname()}-${process.pid}`;
   const log = logger.child({ group: groupName, worker: workerId });

@@ -113,6 +113,13 @@ export class ConnectorRunner {
         if (this.abort.signal.aborted) return;
         this.metrics.recordError(error.code);
         this.logger.warn("connector failed", { code: error.code, reason: error.reason, retriable: error.retriable });
+        if (error.code === "KAFKA_FENCED") {
+          // Another worker started this connector (same transactional.id) and owns its status now:
+          // a FAILED from here would overwrite that worker's RUNNING.
+          this.state = "STARTING";
+          this.logger.warn("fenced by another worker: leaving the connector to it", { code: error.code });
+          return;
+        }
         if (!error.retriable) {
           await this.report("FAILED", error);
           return;

@@ -227,8 +227,10 @@ export class ConnectorTask {
       this.committedOnce = true;
       metrics.recordCommit(batch.records.length, batch.checkpoint.bytes, batch.checkpoint.position, batch.checkpoint.eventTime);
       metrics.queueBytes = buffer.bytes;
-      // Resume as soon as a transaction's worth of room is free, so reading and writing overlap.
-      if (this.paused && buffer.bytes < this.ctx.tuning.maxQueueBytes - this.ctx.tuning.transactionBytes) {
+      // Resume as soon as a transaction's worth of room is free, so reading and writing overlap. The
+      // room asked for is at most half the queue: the tail after the last checkpoint (up to half the
+      // queue, splitBytes) cannot be committed, and a larger ask would never be met (a silent hang).
+      if (this.paused && buffer.bytes <= this.ctx.tuning.maxQueueBytes - Math.min(this.ctx.tuning.transactionBytes, this.ctx.tuning.maxQueueBytes / 2)) {
         this.paused = false;
         this.source?.resume();
       }

@@ -2,25 +2,24 @@
 import mysql from "mysql2/promise";
 import type { StartPosition } from "../contract/config";
 import { CdcError, classifyMysqlError } from "../errors";
+import { connectMysql } from "./connection";
 import { Position } from "../position";
 import type { SourceAccess } from "./prechecks";
 
+/** MySQL's parse error: the server does not know the statement (SHOW MASTER STATUS is gone in MySQL 8.4). */
+const ER_PARSE_ERROR = 1064;
+
 export async function resolveStartPosition(access: SourceAccess, start: StartPosition): Promise<Position> {
-  let connection: mysql.Connection;
+  if (typeof start === "object") return Position.of(start.file, start.pos);
+  const connection = await connectMysql(access);
   try {
-    connection = await mysql.createConnection({ host: access.host, port: access.port, user: access.user, password: access.password, connectTimeout: 10_000 });
-  } catch (error) {
-    throw classifyMysqlError(error, `connecting to ${access.host}:${access.port} as ${access.user}`);
-  }
-  try {
-    if (typeof start === "object") return Position.of(start.file, start.pos);
     if (start === "earliest") {
       const [logs] = await connection.query<mysql.RowDataPacket[]>("SHOW BINARY LOGS");
       if (logs.length === 0) throw new CdcError("BINLOG_DISABLED", "the server lists no binary logs.");
       return Position.of(String(logs[0].Log_name), 4);
     }
-    const [status] = await connection.query<mysql.RowDataPacket[]>("SHOW MASTER STATUS");
-    if (status.length === 0) throw new CdcError("BINLOG_DISABLED", "SHOW MASTER STATUS returned nothing: the binary log is off.");
+    const status = await binaryLogStatus(connection);
+    if (status.length === 0) throw new CdcError("BINLOG_DISABLED", "the server reports no binary log status: the binary log is off.");
     let gtid: string | null = null;
     try {
       const [[row]] = await connection.query<mysql.RowDataPacket[]>("SELECT @@gtid_binlog_pos AS g");
@@ -33,5 +32,17 @@ export async function resolveStartPosition(access: SourceAccess, start: StartPos
     throw classifyMysqlError(error, `reading the binlog position of ${access.host}:${access.port}`);
   } finally {
     await connection.end().catch(() => undefined);
+  }
+}
+
+/** SHOW MASTER STATUS (MariaDB, MySQL before 8.4), else its new name SHOW BINARY LOG STATUS (MySQL 8.2+). */
+async function binaryLogStatus(connection: mysql.Connection): Promise<mysql.RowDataPacket[]> {
+  try {
+    const [rows] = await connection.query<mysql.RowDataPacket[]>("SHOW MASTER STATUS");
+    return rows;
+  } catch (error) {
+    if ((error as { errno?: number }).errno !== ER_PARSE_ERROR) throw error;
+    const [rows] = await connection.query<mysql.RowDataPacket[]>("SHOW BINARY LOG STATUS");
+    return rows;
   }
 }

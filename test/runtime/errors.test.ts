@@ -150,7 +150,7 @@ describe("classifyMysqlError", () => {
 
 describe("classifyKafkaError", () => {
   test("fencing types are KAFKA_FENCED, also when wrapped", () => {
-    for (const type of ["INVALID_PRODUCER_EPOCH", "PRODUCER_FENCED", "TRANSACTIONAL_ID_AUTHORIZATION_FAILED"]) {
+    for (const type of ["INVALID_PRODUCER_EPOCH", "PRODUCER_FENCED"]) {
       const e = classifyKafkaError(kafkaError("KafkaJSProtocolError", "fenced", { type, retriable: false }), "committing");
       assert.equal(e.code, "KAFKA_FENCED");
       assert.equal(e.retriable, false);
@@ -158,6 +158,15 @@ describe("classifyKafkaError", () => {
     }
     const wrapped = kafkaError("KafkaJSNumberOfRetriesExceeded", "retries", { originalError: { type: "PRODUCER_FENCED" } });
     assert.equal(classifyKafkaError(wrapped, "committing").code, "KAFKA_FENCED");
+  });
+
+  test("missing ACLs are KAFKA_NOT_AUTHORIZED (a permissions fix), not fencing", () => {
+    for (const type of ["TRANSACTIONAL_ID_AUTHORIZATION_FAILED", "TOPIC_AUTHORIZATION_FAILED", "GROUP_AUTHORIZATION_FAILED"]) {
+      const e = classifyKafkaError(kafkaError("KafkaJSProtocolError", "denied", { type, retriable: false }), "committing");
+      assert.equal(e.code, "KAFKA_NOT_AUTHORIZED");
+      assert.equal(e.retriable, false);
+      assert.match(e.fix, /ACLs/);
+    }
   });
 
   test("UNKNOWN_TOPIC_OR_PARTITION is TOPIC_MISSING", () => {

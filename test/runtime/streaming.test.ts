@@ -25,7 +25,8 @@ after(async () => {
 });
 
 test("inserts, updates and deletes arrive as DataWorks messages, keyed by primary key", async () => {
-  await waitForStatus(fx.kafka, fx.group, "orders-cdc", (s) => s.state === "RUNNING" || s.state === "FAILED");
+  const started = await waitForStatus(fx.kafka, fx.group, "orders-cdc", (s) => s.state === "RUNNING" || s.state === "FAILED");
+  assert.equal(started.state, "RUNNING", JSON.stringify(started));
   await fx.sql("INSERT INTO orders VALUES (1, 'apple', 3, 1.50), (2, 'pear', 1, 0.99)");
   await fx.sql("UPDATE orders SET qty = 4 WHERE id = 1");
   await fx.sql("DELETE FROM orders WHERE id = 2");
