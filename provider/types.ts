@@ -75,7 +75,7 @@ export interface EniBindingArgs {
 }
 
 export interface LocalRuntimeArgs {
-  /** Directory for the runtime's pid file and log (default: <cwd>/.cdc-runtime/<group>). */
+  /** Directory for the runtime's pid file and log (default: $CDC_CACHE_DIR or ~/.cache/mysql-kafka-cdc, then local-runtime/<group>). */
   workDir?: string;
   /** Port of /healthz and /metrics (default: a free port picked at start). */
   httpPort?: number;

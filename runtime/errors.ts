@@ -77,6 +77,10 @@ export const ERROR_SPECS = {
     retriable: false,
     fix: "Check that the resource group's runtime is running (the local runtime's log, or the Kubernetes pods) and reaches the source and Kafka, or raise deployTimeoutSeconds; then run pulumi up again.",
   },
+  GROUP_HAS_CONNECTORS: {
+    retriable: false,
+    fix: "Delete the group's Connectors first (pulumi destroy in the stacks that declare them), then delete the ResourceGroup.",
+  },
   DEPLOY_FAILED: { retriable: false, fix: "Fix what the runtime reported (the reason above), then run pulumi up again." },
   INTERNAL: { retriable: false, fix: "This is a bug in the runtime: report it with the connector's logs." },
 } as const satisfies Record<string, ErrorSpec>;

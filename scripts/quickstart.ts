@@ -9,9 +9,8 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { Kafka, logLevel } from "kafkajs";
 import mysql from "mysql2/promise";
-import { registerCompressionCodecs } from "../runtime/sink/codecs";
+import { createKafka } from "../runtime/sink/kafka-client";
 import { cacheDir } from "../test/bench/cache";
 import { startServices } from "../test/bench/cli";
 import { ensurePulumi } from "../test/bench/pulumi";
@@ -39,8 +38,7 @@ async function createDemoDatabase(port: number, admin: { user: string; password:
 
 /** Inserts one order and waits for its message in shop_orders (read_committed). */
 async function showOneRow(brokers: string[], connection: mysql.Connection): Promise<void> {
-  registerCompressionCodecs();
-  const kafka = new Kafka({ clientId: "quickstart", brokers, logLevel: logLevel.NOTHING });
+  const kafka = createKafka({ brokers, clientId: "quickstart" });
   const consumer = kafka.consumer({ groupId: `quickstart-${Date.now()}`, readUncommitted: false });
   await consumer.connect();
   await consumer.subscribe({ topics: ["shop_orders"], fromBeginning: true });

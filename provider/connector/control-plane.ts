@@ -78,6 +78,7 @@ export async function waitForDeploy(kafka: Kafka, statusTopic: string, name: str
   let last: StatusRecord | undefined;
   let watcher: { stop: () => Promise<void> } | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let settled = false;
   try {
     return await new Promise<StatusRecord>((resolve, reject) => {
       timer = setTimeout(() => {
@@ -104,9 +105,14 @@ export async function waitForDeploy(kafka: Kafka, statusTopic: string, name: str
           if (status.state === "RUNNING" || status.state === "FAILED" || status.state === "PAUSED") resolve(status);
         },
         onError: reject,
-      }).then((w) => (watcher = w), reject);
+      }).then((w) => {
+        watcher = w;
+        // The wait may have ended (timeout) before the watcher was up: stop it now.
+        if (settled) void w.stop();
+      }, reject);
     });
   } finally {
+    settled = true;
     if (timer) clearTimeout(timer);
     await watcher?.stop();
   }

@@ -71,9 +71,24 @@ export class Connector extends pulumi.dynamic.Resource {
         grants: undefined,
         stateVersion: undefined,
       },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "groupKey", "manageGrants"] },
+      {
+        ...opts,
+        // The group's runtime must be up before the deploy waits for it to report RUNNING.
+        dependsOn: withGroup(opts?.dependsOn, resourceGroup),
+        additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "groupKey", "manageGrants"],
+      },
       "mysql-kafka-cdc:index",
       "Connector",
     );
   }
+}
+
+/** The caller's dependsOn plus the group, when it is a resource (a ResourceGroup: all its children). */
+function withGroup(dependsOn: pulumi.CustomResourceOptions["dependsOn"], group: ConnectorGroupRef): pulumi.CustomResourceOptions["dependsOn"] {
+  if (!pulumi.Resource.isInstance(group)) return dependsOn;
+  if (dependsOn === undefined) return [group];
+  if (Array.isArray(dependsOn)) return [...dependsOn, group];
+  if (pulumi.Resource.isInstance(dependsOn)) return [dependsOn, group];
+  // An Output or Promise of resources: Pulumi flattens nested dependsOn entries, so nest it.
+  return [dependsOn as pulumi.Input<pulumi.Resource>, group];
 }

@@ -264,7 +264,8 @@ export function describeTableChange(diff: ConnectorDiff, initialSync: boolean | 
   if (diff.addedTables.length > 0) {
     lines.push(
       initialSync
-        ? `connector ${name}: tables ${diff.addedTables.join(", ")} will be added and backfilled (initialSync copies their existing rows, then streams them)`
+        ? // The runtime does not run the initial full sync yet: preview must not promise a copy.
+          `connector ${name}: tables ${diff.addedTables.join(", ")} will be added and streamed from now on; initialSync is set, but this runtime version does not copy existing rows yet, so they are not backfilled`
         : `connector ${name}: tables ${diff.addedTables.join(", ")} will be added and streamed from now on; their existing rows are not backfilled (initialSync is off)`,
     );
   }

@@ -12,6 +12,7 @@ import { encryptSecret } from "../../runtime/contract/secrets";
 import { CdcError, combineErrors, type ErrorCode } from "../../runtime/errors";
 import { runPrechecks } from "../../runtime/source/prechecks";
 import { providerKafka } from "../kafka";
+import { failureOf, knownFailures, note } from "../diagnostics";
 import { containsUnknown, type CheckFailure } from "../types";
 import { hasConfig, readStatus, registeredConnectors, waitForDeploy, waitForStop, writeRecord } from "./control-plane";
 import { applyGrants, revokeGrants } from "./grants";
@@ -29,10 +30,6 @@ import {
 } from "./plan";
 import { lagWarning } from "./lag";
 
-function note(message: string): void {
-  console.log(message);
-}
-
 /** Where each precheck failure is reported in preview. */
 const PRECHECK_PROPERTY: Partial<Record<ErrorCode, string>> = {
   GRANT_MISSING: "source.user",
@@ -41,15 +38,11 @@ const PRECHECK_PROPERTY: Partial<Record<ErrorCode, string>> = {
   SOURCE_UNREACHABLE: "source.host",
 };
 
-function failureOf(property: string, error: unknown): CheckFailure {
-  return { property, reason: error instanceof CdcError ? error.message : String((error as Error)?.message ?? error) };
-}
-
 export async function check(olds: ConnectorInputs | undefined, news: ConnectorInputs): Promise<pulumi.dynamic.CheckResult<ConnectorInputs>> {
   // During preview, inputs that come from other resources (the group's name and key on a first
   // deploy) are not known yet: run every check whose inputs are known, skip the others.
   const known = (...values: unknown[]) => !values.some(containsUnknown);
-  const failures = validateConnectorInputs(news).filter((f) => known(valueAt(news, f.property)));
+  const failures = knownFailures(news, validateConnectorInputs(news));
   if (failures.length > 0) return { inputs: news, failures };
   if (known(news.kafka?.brokers, news.name, news.topicPrefix)) {
     try {
@@ -63,14 +56,6 @@ export async function check(olds: ConnectorInputs | undefined, news: ConnectorIn
   // With manageGrants the account may not exist yet: the Connector creates it in create/update.
   if (!news.manageGrants && known(news.source, news.tables)) failures.push(...(await precheckFailures(news)));
   return { inputs: news, failures };
-}
-
-/** The input at a failure's property path ("source.port", "tables[2]"), to tell whether it was known. */
-function valueAt(inputs: ConnectorInputs, property: string): unknown {
-  return property
-    .replace(/\[(\d+)\]/g, ".$1")
-    .split(".")
-    .reduce<unknown>((v, key) => (v && typeof v === "object" ? (v as Record<string, unknown>)[key] : v), inputs);
 }
 
 /** Runs the live prechecks; warnings are shown, failures returned per input property. */
@@ -107,9 +92,8 @@ export async function update(_id: string, olds: ConnectorOutputs, news: Connecto
   return { outs: await deploy(olds, news) };
 }
 
-/** Grants, prechecks, config record, then waits until the runtime reports on this revision. */
-async function deploy(olds: ConnectorOutputs | undefined, inputs: ConnectorInputs): Promise<ConnectorOutputs> {
-  const grants = inputs.manageGrants ? await applyGrants(inputs.source, inputs.tables, inputs.manageGrants, olds?.grants) : olds?.grants;
+/** Prechecks, the config record, then waits until the runtime reports on this revision. */
+async function deployConfig(inputs: ConnectorInputs, first: boolean): Promise<{ revision: string; status: StatusRecord }> {
   const prechecks = await runPrechecks(sourceAccess(inputs));
   for (const warning of prechecks.warnings) note(`warning: connector ${inputs.name}: ${warning}`);
   if (prechecks.errors.length > 0) throw combineErrors(prechecks.errors);
@@ -121,6 +105,8 @@ async function deploy(olds: ConnectorOutputs | undefined, inputs: ConnectorInput
   await writeRecord(kafka, topics.configs, inputs.name, Buffer.from(JSON.stringify(record), "utf8"));
   const timeoutSeconds = inputs.deployTimeoutSeconds ?? DEFAULT_DEPLOY_TIMEOUT_SECONDS;
   note(`connector ${inputs.name}: config written to ${topics.configs}; waiting up to ${timeoutSeconds} s for the runtime to report RUNNING`);
+  // A connector that never started is not left behind for the runtime to pick up later.
+  const withdraw = () => (first ? writeRecord(kafka, topics.configs, inputs.name, null).catch(() => undefined) : Promise.resolve());
   let status: StatusRecord;
   try {
     status = await waitForDeploy(kafka, topics.status, inputs.name, revision, {
@@ -128,14 +114,27 @@ async function deploy(olds: ConnectorOutputs | undefined, inputs: ConnectorInput
       onStatus: (s) => note(`connector ${inputs.name}: ${s.state}${s.reason ? ` (${s.reason})` : ""}`),
     });
   } catch (error) {
-    // A connector that never started is not left behind for the runtime to pick up later.
-    if (!olds) await writeRecord(kafka, topics.configs, inputs.name, null).catch(() => undefined);
+    await withdraw();
     throw error;
   }
   if (status.state === "FAILED") {
-    if (!olds) await writeRecord(kafka, topics.configs, inputs.name, null).catch(() => undefined);
+    await withdraw();
     throw new CdcError("DEPLOY_FAILED", `connector ${inputs.name} FAILED: ${status.errorCode ?? "?"}: ${status.reason ?? "no reason given"}${status.fix ? ` Fix: ${status.fix}` : ""}`);
   }
+  return { revision, status };
+}
+
+/** Grants, then the config; a first deploy that fails revokes what it granted (no state records it). */
+async function deploy(olds: ConnectorOutputs | undefined, inputs: ConnectorInputs): Promise<ConnectorOutputs> {
+  const grants = inputs.manageGrants ? await applyGrants(inputs.source, inputs.tables, inputs.manageGrants, olds?.grants) : olds?.grants;
+  let deployed: { revision: string; status: StatusRecord };
+  try {
+    deployed = await deployConfig(inputs, !olds);
+  } catch (error) {
+    if (!olds && inputs.manageGrants && grants) await revokeGrants(inputs.source, inputs.manageGrants, grants).catch(() => undefined);
+    throw error;
+  }
+  const { revision, status } = deployed;
   return {
     ...inputs,
     consumerGroup: connectorConsumerGroup(inputs.name),

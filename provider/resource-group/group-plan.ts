@@ -3,7 +3,7 @@
  * and the key), validated in check so preview fails fast.
  */
 import { groupNameProblem, type GroupTopics } from "../../runtime/contract/names";
-import type { CenArgs, CheckFailure, EniBindingArgs, KafkaArgs, SourceNetworkArgs } from "../types";
+import { containsUnknown, type CenArgs, type CheckFailure, type EniBindingArgs, type KafkaArgs, type SourceNetworkArgs } from "../types";
 import { checkGroupNetwork } from "./network";
 
 /** The vendor's exclusive resource group: 4 vCPU / 8 GB. */
@@ -37,7 +37,7 @@ export function validateGroupInputs(inputs: GroupCoreInputs): CheckFailure[] {
   if (!inputs.kafka || !Array.isArray(inputs.kafka.brokers) || inputs.kafka.brokers.length === 0) {
     failures.push({ property: "kafka.brokers", reason: "must list at least one bootstrap server, e.g. [\"10.0.0.5:9092\"]" });
   }
-  if (inputs.kafka?.region && inputs.region && inputs.kafka.region !== inputs.region) {
+  if (inputs.kafka?.region && inputs.region && !containsUnknown([inputs.kafka.region, inputs.region]) && inputs.kafka.region !== inputs.region) {
     failures.push({
       property: "kafka.region",
       reason: `is ${inputs.kafka.region} but the group's region is ${inputs.region}: the resource group runs in the Kafka instance's region; give the same region`,

@@ -9,11 +9,12 @@ import { generateGroupKey } from "../../runtime/contract/secrets";
 import { CdcError } from "../../runtime/errors";
 import { readTopicToEnd } from "../../runtime/sink/topic-reader";
 import { withAdmin } from "../kafka";
+import { knownFailures } from "../diagnostics";
 import { containsUnknown } from "../types";
 import { diffGroupCore, GROUP_STATE_VERSION, validateGroupInputs, type GroupCoreInputs, type GroupCoreOutputs } from "./group-plan";
 
 export async function check(_olds: GroupCoreInputs | undefined, news: GroupCoreInputs): Promise<pulumi.dynamic.CheckResult<GroupCoreInputs>> {
-  return { inputs: news, failures: validateGroupInputs(news) };
+  return { inputs: news, failures: knownFailures(news, validateGroupInputs(news)) };
 }
 
 export async function diff(_id: string, olds: GroupCoreOutputs, news: GroupCoreInputs): Promise<pulumi.dynamic.DiffResult> {
@@ -54,7 +55,7 @@ export async function del(_id: string, props: GroupCoreOutputs): Promise<void> {
       const live = [...(await readTopicToEnd(kafka, topics.configs))].filter(([, v]) => v !== null).map(([k]) => k);
       if (live.length > 0) {
         throw new CdcError(
-          "CONFIG_INVALID",
+          "GROUP_HAS_CONNECTORS",
           `resource group ${props.name} still has connectors ${live.join(", ")} in ${topics.configs}; delete those Connectors first (they may belong to another stack).`,
         );
       }

@@ -59,7 +59,7 @@ export interface ResourceGroupArgs {
 }
 
 export class ResourceGroup extends pulumi.ComponentResource {
-  /** The group's name; known once the runtime is up, so Connectors deploy only then. */
+  /** The group's name. A Connector depends on the whole group (its runtime included) before it deploys. */
   readonly groupName: pulumi.Output<string>;
   /** base64 of 32 random bytes (a secret): encrypts the connectors' passwords. */
   readonly groupKey: pulumi.Output<string>;
@@ -88,7 +88,6 @@ export class ResourceGroup extends pulumi.ComponentResource {
       { parent: this },
     );
     const brokers = core.kafka.apply((k) => k.brokers);
-    let ready: pulumi.Output<unknown>;
     if ("local" in args.runtime && args.runtime.local) {
       const local = pulumi.output(args.runtime.local);
       const runtime = new LocalRuntime(
@@ -103,7 +102,6 @@ export class ResourceGroup extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-      ready = runtime.url;
       this.runtimeUrl = runtime.url;
       this.runtimeLogFile = runtime.logFile;
     } else if ("kubernetes" in args.runtime && args.runtime.kubernetes) {
@@ -112,13 +110,14 @@ export class ResourceGroup extends pulumi.ComponentResource {
         { groupName: core.name, groupKey: core.groupKey, brokers, spec: pulumi.output(spec), runtime: args.runtime.kubernetes, logLevel: args.logLevel },
         { parent: this },
       );
-      ready = this.kubernetes.deploymentName;
       this.runtimeUrl = pulumi.output(undefined);
       this.runtimeLogFile = pulumi.output(undefined);
     } else {
       throw new Error(`ResourceGroup ${name}: runtime must be { local: {...} } or { kubernetes: {...} }`);
     }
-    this.groupName = pulumi.all([core.name, ready]).apply(([groupName]) => groupName);
+    // Not tied to the runtime's outputs: a runtime update would make the name unknown in preview and
+    // show every Connector as replaced. Connectors depend on the whole group (dependsOn) instead.
+    this.groupName = core.name;
     this.groupKey = pulumi.secret(core.groupKey);
     this.kafka = core.kafka;
     this.topics = core.topics;

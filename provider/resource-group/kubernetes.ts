@@ -2,6 +2,8 @@
  * The Kubernetes target of a resource group's runtime: a Secret holding the group key, a Deployment of
  * the runtime image (runtime/Dockerfile) and a PodDisruptionBudget. The workers share the group's
  * connectors through Kafka leases, so two or more replicas give failover without any other state.
+ * NOTE: the runtime does not take leases yet (issue 5); until it does, every replica starts every
+ * connector and the transactional producer fences all but the newest (see docs/ARCHITECTURE.md).
  *
  * A Kubernetes provider given to the component (opts.provider / opts.providers) reaches the children
  * because each is created with `{ parent: this }`.
@@ -9,6 +11,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { Inputs, KubernetesRuntimeArgs } from "../types";
+import { DEFAULT_GROUP_SPEC } from "./group-plan";
 
 export interface KubernetesRuntimeComponentArgs {
   groupName: pulumi.Input<string>;
@@ -24,7 +27,6 @@ export interface KubernetesRuntimeComponentArgs {
 
 export const DEFAULT_REPLICAS = 2;
 export const DEFAULT_HTTP_PORT = 8080;
-export const DEFAULT_SPEC = { cpu: 4, memoryGb: 8 };
 /** The image's USER node (uid/gid 1000); stated in the pod too so runAsNonRoot can be verified. */
 const RUNTIME_UID = 1000;
 
@@ -74,7 +76,7 @@ export class KubernetesRuntime extends pulumi.ComponentResource {
     const groupName = pulumi.output(args.groupName);
     const namespace = runtime.namespace;
     const httpPort = runtime.apply((r) => r.httpPort ?? DEFAULT_HTTP_PORT);
-    const spec = pulumi.output(args.spec).apply((s) => checkSpec(s ?? DEFAULT_SPEC));
+    const spec = pulumi.output(args.spec).apply((s) => checkSpec(s ?? DEFAULT_GROUP_SPEC));
     // The selector holds only labels fixed for the group's life: a Deployment's selector is immutable.
     const selector = groupName.apply((group) => ({ "app.kubernetes.io/name": "mysql-kafka-cdc-runtime", "app.kubernetes.io/instance": group }));
     // Extra labels go first so they cannot take over the selector's keys.

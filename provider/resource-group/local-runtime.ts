@@ -151,7 +151,7 @@ async function stop(pid: number | undefined): Promise<void> {
 export async function check(_olds: LocalRuntimeInputs | undefined, news: LocalRuntimeInputs): Promise<pulumi.dynamic.CheckResult<LocalRuntimeInputs>> {
   const failures = [];
   if (news.httpPort !== undefined && !containsUnknown(news.httpPort) && !(Number.isInteger(news.httpPort) && news.httpPort > 0 && news.httpPort < 65536)) {
-    failures.push({ property: "runtime.local.httpPort", reason: `must be a port number from 1 to 65535, got ${JSON.stringify(news.httpPort)}` });
+    failures.push({ property: "httpPort", reason: `must be a port number from 1 to 65535, got ${JSON.stringify(news.httpPort)}` });
   }
   return { inputs: news, failures };
 }

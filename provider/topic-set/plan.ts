@@ -104,7 +104,8 @@ export function validateTopicSetInputs(inputs: TopicSetInputs): CheckFailure[] {
 /** Tables whose partition count is not given explicitly. */
 export function needsPrimaryKeyLookup(inputs: TopicSetInputs): string[] {
   if (typeof inputs.partitions === "number") return [];
-  return (inputs.tables ?? []).filter((t) => explicitPartitions(inputs, t) === undefined);
+  // tables may be the unknown marker during preview (a string): nothing to look up yet.
+  return (Array.isArray(inputs.tables) ? inputs.tables : []).filter((t) => explicitPartitions(inputs, t) === undefined);
 }
 
 /** The count given for a table, if any (own keys only: a table may be called "constructor"). */

@@ -5,10 +5,10 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { tableTopic } from "../../runtime/contract/names";
-import { CdcError } from "../../runtime/errors";
 import { withAdmin } from "../kafka";
 import { lookupTables } from "../source-lookup";
-import { containsUnknown, type CheckFailure } from "../types";
+import { failureOf, knownFailures, note } from "../diagnostics";
+import { containsUnknown } from "../types";
 import {
   checkCapacity,
   diffTopicSet,
@@ -22,20 +22,12 @@ import {
   type TopicState,
 } from "./plan";
 
-/** Says something in the preview/up output (a dynamic provider's stdout becomes a diagnostic). */
-function note(message: string): void {
-  console.log(message);
-}
-
-function failureOf(property: string, error: unknown): CheckFailure {
-  return { property, reason: error instanceof CdcError ? error.message : String((error as Error)?.message ?? error) };
-}
-
 export async function check(_olds: TopicSetInputs | undefined, news: TopicSetInputs): Promise<pulumi.dynamic.CheckResult<TopicSetInputs>> {
   const inputs: TopicSetInputs = { ...news };
   delete inputs.plannedPartitions;
-  const failures = validateTopicSetInputs(inputs);
-  // During preview some inputs may be outputs of other resources, not known yet: plan what can be planned.
+  // During preview some inputs may be outputs of other resources, not known yet: the live planning
+  // waits for them, and static rules only judge what is known.
+  const failures = knownFailures(inputs, validateTopicSetInputs(inputs));
   if (failures.length > 0 || containsUnknown(inputs)) return { inputs, failures };
 
   let withPrimaryKey = new Set<string>();

@@ -242,7 +242,7 @@ describe("up, changes, refresh and destroy", () => {
     assert.match(r.out, new RegExp(`connector ${connector}: tables audit will no longer be streamed`));
   });
 
-  test("preview: a new prefix replaces the topics and the connector", async () => {
+  test("preview: a new prefix replaces the topics and updates the connector", async () => {
     await config({ prefix: `${prefix}x` });
     const r = await preview();
     await config({ prefix });
