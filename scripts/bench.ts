@@ -8,7 +8,10 @@
  * 2. Decode only: zongji alone reads the same backlog, in the same run.
  * 3. Steady load: 10,000 rows/s for 10 s; a read_committed consumer measures, per row, the time
  *    from the INSERT's commit to the record being readable.
- * Peak RSS is the runtime process's VmHWM.
+ * Peak RSS is the runtime process's VmHWM. CPU per row: CPU time of the runtime, the broker and
+ * MariaDB during the drain (from /proc), divided by the rows.
+ * With CDC_BENCH_STATE set (`npm run services -- start`), the running services are used (a warm
+ * broker); otherwise the bench starts its own.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -17,7 +20,7 @@ import { Kafka, logLevel } from "kafkajs";
 import type mysql from "mysql2/promise";
 import { tableTopic } from "../runtime/contract/names";
 import { registerCompressionCodecs } from "../runtime/sink/codecs";
-import { startBench, type Bench } from "../test/bench/services";
+import { useBench, type Bench } from "../test/bench/services";
 import { createFixture, type Fixture, type RuntimeProcess } from "../test/runtime/fixtures";
 
 const args = process.argv.slice(2);
@@ -63,6 +66,17 @@ function peakRssMb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
   const m = /VmHWM:\s+(\d+) kB/.exec(status);
   return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** CPU time (user + system) a process has used, in seconds; NaN when it cannot be read. */
+function cpuSeconds(pid: number): number {
+  try {
+    // /proc/<pid>/stat: fields 14 and 15 (after the parenthesised command) are utime and stime, in clock ticks.
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 async function decodeOnly(bench: Bench, fx: Fixture, file: string, pos: number, rows: number): Promise<number> {
@@ -125,7 +139,7 @@ async function steadyLatency(bench: Bench, fx: Fixture, firstId: number): Promis
 
 async function main(): Promise<void> {
   say(`# bench: ${ROWS} rows, ${os.cpus().length} cores, node ${process.version}`);
-  const bench = await startBench({ mariadb: true, kafka: true });
+  const bench = await useBench({ mariadb: true, kafka: true });
   try {
     const fx = await createFixture(bench, { tables: ["rows10"] });
     await fx.sql(TABLE);
@@ -145,6 +159,8 @@ async function main(): Promise<void> {
         // BENCH_PROFILE=DIR writes a V8 CPU profile of the runtime there (open it in Chrome DevTools).
     const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
     const tuning = Object.fromEntries(Object.entries(process.env).filter(([k]) => /^CDC_(QUEUE_BYTES|TRANSACTION_BYTES|SPLIT_ROWS)$/.test(k))) as Record<string, string>;
+    const servicePids = { broker: bench.kafka.pid, mariadb: bench.mariadb.pid };
+    const cpuBefore = { broker: cpuSeconds(servicePids.broker), mariadb: cpuSeconds(servicePids.mariadb) };
     const runtime = await fx.startRuntime({ CDC_LOG_LEVEL: "info", ...tuning }, [], profile);
     let rssPeak = 0;
     let firstRowAt = 0;
@@ -157,9 +173,17 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 100));
     }
     const drainSeconds = (performance.now() - t) / 1000;
+    // Where the machine's CPU went during the drain (the runtime's includes its start-up).
+    const perRow = (seconds: number) => Math.round((seconds * 1e6) / ROWS);
+    const cpuUsPerRow = {
+      runtime: perRow(cpuSeconds(runtime.child.pid as number)),
+      broker: perRow(cpuSeconds(servicePids.broker) - cpuBefore.broker),
+      mariadb: perRow(cpuSeconds(servicePids.mariadb) - cpuBefore.mariadb),
+    };
     const endToEndRowsPerSec = ROWS / drainSeconds;
     say(`end to end (exactly-once, dataworks, lz4): ${Math.round(endToEndRowsPerSec)} rows/s (${drainSeconds.toFixed(1)} s, including start-up ${((firstRowAt - t) / 1000).toFixed(1)} s)`);
     say(`ratio to decode-only: ${(endToEndRowsPerSec / decodeRowsPerSec).toFixed(2)}`);
+    say(`CPU per row during the drain: runtime ${cpuUsPerRow.runtime} µs, Kafka broker ${cpuUsPerRow.broker} µs, MariaDB ${cpuUsPerRow.mariadb} µs (${os.cpus().length} cores)`);
 
     const latency = await steadyLatency(bench, fx, ROWS + 1);
     rssPeak = Math.max(rssPeak, peakRssMb(runtime.child.pid as number));
@@ -175,6 +199,7 @@ async function main(): Promise<void> {
       peakRssMb: Math.round(rssPeak),
       p50Ms: latency.p50,
       p99Ms: latency.p99,
+      cpuUsPerRow,
     };
     console.log(JSON.stringify(figures));
   } finally {

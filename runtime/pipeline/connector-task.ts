@@ -2,24 +2,26 @@
  * One run of a connector, from prechecks to a failure or a stop:
  *   prechecks -> topics exist -> producer fenced -> committed offset (or the configured start)
  *   -> binlog stream -> records -> Kafka transactions (data + offset).
+ * The binlog stream and the records are made in the connector's reader thread (binlog-reader.ts);
+ * this side writes the batches it hands over, one Kafka transaction each.
  * A task never retries; ConnectorRunner decides what happens after it fails.
  */
 import type { Kafka } from "kafkajs";
 import type { ConnectorConfig } from "../contract/config";
 import { connectorTransactionalId, tableTopic, type GroupTopics } from "../contract/names";
 import { CdcError, classifyKafkaError, combineErrors } from "../errors";
-import { offsetMinutes } from "../format/values";
 import type { Logger } from "../log";
 import type { ConnectorMetrics } from "../metrics";
-import { BinlogSource } from "../source/binlog-source";
 import { resolveStartPosition } from "../source/binlog-position";
-import type { SourceEvent } from "../source/events";
 import { runPrechecks, type SourceAccess } from "../source/prechecks";
 import { KafkaAdmin } from "../sink/admin";
+import { recordBlocksSupported } from "../sink/kafkajs-fast-path";
 import { KafkaSink } from "../sink/producer";
-import { CommitBuffer } from "./commit-buffer";
+import { unpackBlockBatch } from "../sink/record-blocks";
+import { checkpointFromJson } from "./binlog-reader";
 import { offsetWrite, readCommittedOffset } from "./offsets";
-import { RecordBuilder } from "./record-builder";
+import { unpackRecords } from "./record-frame";
+import { ReaderThread } from "./reader-thread";
 
 export interface TaskContext {
   config: ConnectorConfig;
@@ -54,16 +56,11 @@ export const DEFAULT_TUNING: TaskTuning = {
 };
 
 export class ConnectorTask {
-  private source: BinlogSource | undefined;
+  private reader: ReaderThread | undefined;
   private sink: KafkaSink | undefined;
-  private buffer: CommitBuffer | undefined;
-  private builder: RecordBuilder | undefined;
   private stopping = false;
   private failure: CdcError | undefined;
-  private wake: (() => void) | undefined;
   private flushing: Promise<void> = Promise.resolve();
-  private lastCommitAt = 0;
-  private paused = false;
   private settle!: { resolve: () => void; reject: (error: CdcError) => void };
   /** Settles when the task ends: resolves after stop(), rejects with the failure. */
   readonly done: Promise<void>;
@@ -108,7 +105,6 @@ export class ConnectorTask {
     } finally {
       await admin.disconnect();
     }
-    this.builder = new RecordBuilder(config, partitions);
 
     this.sink = new KafkaSink(this.ctx.kafka, {
       transactionalId: connectorTransactionalId(this.ctx.groupName, config.name),
@@ -128,124 +124,58 @@ export class ConnectorTask {
       logger.info("no committed offset: starting at the configured position", { position: position.toString() });
     }
     this.ctx.metrics.committed = committed.position;
-    this.buffer = new CommitBuffer(committed.position, committed.sequence, committed.eventTime ?? Date.now(), {
-      splitRows: this.ctx.tuning.splitRows,
-      // At most half the queue between checkpoints: a full queue then always holds a checkpoint to
-      // flush, so the paused reader is always resumed.
-      splitBytes: Math.min(this.ctx.tuning.splitBytes, Math.floor(this.ctx.tuning.maxQueueBytes / 2)),
-    });
-    this.lastCommitAt = Date.now();
 
-    const includeTables = new Set(config.source.tables);
-    this.source = new BinlogSource({
-      host: config.source.host,
-      port: config.source.port,
-      user: config.source.user,
-      password: this.ctx.password,
-      database: config.source.database,
-      serverId: config.source.serverId,
-      offsetMinutes: offsetMinutes(config.source.timezone),
-      tables: config.source.tables,
-      autoAdd: false,
-      includeTable: (t) => includeTables.has(t),
-      logger,
-    });
     logger.info("streaming the binlog", { from: committed.position.toString() });
-    await this.source.start(committed.position, { onEvent: (e) => this.onEvent(e), onError: (e) => this.fail(e) });
-    this.flushing = this.flushLoop();
+    this.reader = new ReaderThread(logger);
+    await this.reader.start(
+      {
+        config,
+        password: this.ctx.password,
+        partitions: [...partitions],
+        from: committed.position.toJSON(),
+        sequence: committed.sequence.toString(),
+        eventTime: committed.eventTime ?? Date.now(),
+        tuning: this.ctx.tuning,
+        blocks: recordBlocksSupported(),
+      },
+      (error) => this.fail(error),
+    );
+    this.flushing = this.flushLoop(this.reader);
   }
 
-  private onEvent(event: SourceEvent): void {
-    if (this.stopping) return;
-    const buffer = this.buffer as CommitBuffer;
-    switch (event.kind) {
-      case "rows": {
-        const builder = this.builder as RecordBuilder;
-        for (const row of event.rows) {
-          const sequence = buffer.nextRow();
-          if (sequence === undefined) continue;
-          const record = builder.build(event.shape, event.op, row.before, row.after, {
-            sequenceId: sequence.toString(),
-            eventTime: event.eventTime,
-            checkpointTime: buffer.checkpointTime,
-            gtid: event.gtid,
-          });
-          buffer.push(record, event.eventTime);
-        }
-        this.ctx.metrics.queueBytes = buffer.bytes;
-        if (!this.paused && buffer.bytes > this.ctx.tuning.maxQueueBytes) {
-          this.paused = true;
-          this.source?.pause();
-        }
-        this.kick();
-        return;
-      }
-      case "commit":
-      case "ddl":
-        buffer.commit(event.file, event.pos, event.gtid, event.eventTime);
-        this.kick();
-        return;
-      case "begin":
-        return;
-    }
-  }
-
-  private kick(): void {
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
-  }
-
-  private async flushLoop(): Promise<void> {
-    const buffer = this.buffer as CommitBuffer;
+  /** Commits the reader's batches, one Kafka transaction each, until the reader drains or fails. */
+  private async flushLoop(reader: ReaderThread): Promise<void> {
     const sink = this.sink as KafkaSink;
     const { config, topics, metrics } = this.ctx;
-    while (!this.failure) {
-      const now = Date.now();
-      const ready =
-        buffer.hasCheckpoint && (buffer.flushableRecords > 0 || now - this.lastCommitAt >= this.ctx.tuning.idleCommitMs || this.stopping);
-      if (!ready) {
-        if (this.stopping) return;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 200);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        continue;
-      }
-      const batch = buffer.take(this.ctx.tuning.transactionBytes);
-      if (!batch) continue;
+    for (;;) {
+      const item = await reader.next();
+      if (!item || item.kind === "drained" || this.failure) return;
+      const { data, count, bytes, queueBytes } = item.batch;
+      const checkpoint = checkpointFromJson(item.batch.checkpoint);
+      const offset = offsetWrite(topics.offsets, config.name, checkpoint);
+      metrics.queueBytes = queueBytes + bytes;
       try {
-        await sink.commit(batch.records, offsetWrite(topics.offsets, config.name, batch.checkpoint));
+        if (data.kind === "blocks") await sink.commitBlocks(unpackBlockBatch(data.blocks), offset);
+        else await sink.commit(unpackRecords(data.frame), offset);
       } catch (error) {
         this.fail(classifyKafkaError(error, "committing to Kafka"));
         return;
       }
-      this.lastCommitAt = Date.now();
+      reader.ack();
       this.committedOnce = true;
-      metrics.recordCommit(batch.records.length, batch.checkpoint.bytes, batch.checkpoint.position, batch.checkpoint.eventTime);
-      metrics.queueBytes = buffer.bytes;
-      // Resume as soon as a transaction's worth of room is free, so reading and writing overlap. The
-      // room asked for is at most half the queue: the tail after the last checkpoint (up to half the
-      // queue, splitBytes) cannot be committed, and a larger ask would never be met (a silent hang).
-      if (this.paused && buffer.bytes <= this.ctx.tuning.maxQueueBytes - Math.min(this.ctx.tuning.transactionBytes, this.ctx.tuning.maxQueueBytes / 2)) {
-        this.paused = false;
-        this.source?.resume();
-      }
+      metrics.recordCommit(count, bytes, checkpoint.position, checkpoint.eventTime);
+      metrics.queueBytes = queueBytes;
     }
   }
 
   private fail(error: CdcError): void {
     if (this.failure || this.stopping) return;
     this.failure = error;
-    this.kick();
     void this.shutdown().finally(() => this.settle.reject(error));
   }
 
   private async shutdown(): Promise<void> {
-    await this.source?.stop().catch(() => undefined);
+    await this.reader?.terminate();
     await this.flushing.catch(() => undefined);
     await this.sink?.disconnect();
   }
@@ -257,9 +187,9 @@ export class ConnectorTask {
       return;
     }
     this.stopping = true;
-    await this.source?.stop().catch(() => undefined);
-    this.kick();
+    this.reader?.requestStop();
     await this.flushing.catch(() => undefined);
+    await this.reader?.terminate();
     await this.sink?.disconnect();
     this.settle.resolve();
   }

@@ -16,6 +16,9 @@ export interface RowContext {
 }
 
 export class RecordBuilder {
+  /** Topic and partition count per table shape: looked up once, not per row. */
+  private readonly targets = new WeakMap<TableShape, { topic: string; partitions: number }>();
+
   constructor(
     private readonly config: Pick<ConnectorConfig, "format" | "topicPrefix" | "partitionPolicy" | "maxRecordBytes">,
     private readonly partitions: Map<string, number>,
@@ -25,12 +28,22 @@ export class RecordBuilder {
     return tableTopic(this.config.topicPrefix, table);
   }
 
-  build(shape: TableShape, op: RowOp, before: Row | null, after: Row | null, context: RowContext): OutRecord {
-    const topic = this.topicOf(shape.table);
-    const partitions = this.partitions.get(topic);
-    if (partitions === undefined) {
-      throw new CdcError("TOPIC_MISSING", `topic ${topic} for table ${shape.database}.${shape.table} does not exist.`);
+  private targetOf(shape: TableShape): { topic: string; partitions: number } {
+    let target = this.targets.get(shape);
+    if (!target) {
+      const topic = this.topicOf(shape.table);
+      const partitions = this.partitions.get(topic);
+      if (partitions === undefined) {
+        throw new CdcError("TOPIC_MISSING", `topic ${topic} for table ${shape.database}.${shape.table} does not exist.`);
+      }
+      target = { topic, partitions };
+      this.targets.set(shape, target);
     }
+    return target;
+  }
+
+  build(shape: TableShape, op: RowOp, before: Row | null, after: Row | null, context: RowContext): OutRecord {
+    const { topic, partitions } = this.targetOf(shape);
     const keyRow = (after ?? before) as Row;
     const key = messageKey(shape, keyRow);
     const systemTime = Date.now();

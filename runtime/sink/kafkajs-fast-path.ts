@@ -1,6 +1,6 @@
 /**
- * Two of kafkajs 2.2.4's internal helpers cost the runtime more CPU per record than anything it
- * does itself (V8 profile of `npm run bench`); this module swaps them, before kafkajs loads, for
+ * Three of kafkajs 2.2.4's internals cost the runtime more CPU per record than anything it does
+ * itself (V8 profile of `npm run bench`); this module swaps them, before kafkajs loads, for
  * equivalents that give the same result:
  *
  * - producer/groupMessagesPerPartition copies a partition's array for every message it adds
@@ -8,6 +8,9 @@
  * - protocol/recordBatch/record/v0 encodes every record through a growing Encoder and converts the
  *   key and value strings twice (size, then bytes): ~6 µs a record. Ours writes each record into
  *   one exact-size buffer: ~1 µs, byte for byte the same.
+ * - protocol/requests/produce/v3/request (also behind v4-v7) builds every record again, in the
+ *   thread that talks to Kafka. Ours also accepts record blocks, records encoded and compressed in
+ *   the connector's reader thread (kafkajs-produce-blocks.ts); other requests go to kafkajs's.
  *
  * Guarded: only for the pinned kafkajs 2.2.4, only if kafkajs's producer has not loaded yet (the
  * grouping helper is captured when it loads), and only when our record bytes equal the original's
@@ -15,6 +18,8 @@
  * Import this module before anything that imports kafkajs (kafka-client.ts and codecs.ts do).
  */
 import Module from "node:module";
+import { blockMessageList, blockOf, produceRequestWithBlocks } from "./kafkajs-produce-blocks";
+import { varIntSize, writeVarInt } from "./record-blocks";
 
 const PINNED_VERSION = "2.2.4";
 
@@ -32,27 +37,6 @@ interface EncodedRecord {
 }
 
 type RecordEncoder = (record: RecordInput) => EncodedRecord;
-
-/** Zigzag varint size and writer, as Kafka's record format uses for lengths and deltas (32-bit values). */
-function varIntSize(value: number): number {
-  let v = ((value << 1) ^ (value >> 31)) >>> 0;
-  let size = 1;
-  while (v >= 0x80) {
-    v >>>= 7;
-    size++;
-  }
-  return size;
-}
-
-function writeVarInt(buffer: Buffer, offset: number, value: number): number {
-  let v = ((value << 1) ^ (value >> 31)) >>> 0;
-  while (v >= 0x80) {
-    buffer[offset++] = (v & 0x7f) | 0x80;
-    v >>>= 7;
-  }
-  buffer[offset++] = v;
-  return offset;
-}
 
 function byteLength(data: string | Buffer | null | undefined): number {
   if (data === null || data === undefined) return -1;
@@ -94,7 +78,10 @@ export function fastRecordEncoder(original: RecordEncoder): RecordEncoder {
 
 type Partitioner = (args: { topic: string; partitionMetadata: unknown[]; message: unknown }) => number;
 
-/** kafkajs's grouping, linear: the same object of partition -> messages in their order. */
+/**
+ * kafkajs's grouping, linear: the same object of partition -> messages in their order. A block
+ * message (kafkajs-produce-blocks.ts) becomes its partition's whole list.
+ */
 export function groupMessagesPerPartition({ topic, partitionMetadata, messages, partitioner }: {
   topic: string;
   partitionMetadata: unknown[];
@@ -104,6 +91,12 @@ export function groupMessagesPerPartition({ topic, partitionMetadata, messages, 
   const result: Record<number, unknown[]> = {};
   if (partitionMetadata.length === 0) return result;
   for (const message of messages) {
+    const block = blockOf(message);
+    if (block) {
+      if (result[block.partition]) throw new Error(`two record blocks, or a block and messages, for partition ${block.partition} of ${topic} in one send`);
+      result[block.partition] = blockMessageList(block);
+      continue;
+    }
     const partition = partitioner({ topic, partitionMetadata, message });
     (result[partition] ??= []).push(message);
   }
@@ -124,6 +117,11 @@ function sameBytes(a: RecordEncoder, b: RecordEncoder): boolean {
   return samples.every((s) => a(s).buffer.equals(b(s).buffer));
 }
 
+/** Whether record blocks can be sent (the fast path carries them); the sink falls back to messages otherwise. */
+export function recordBlocksSupported(): boolean {
+  return installKafkajsFastPath() === "installed";
+}
+
 /** Installs the fast path once; returns what happened (logged by the runtime at start). */
 export function installKafkajsFastPath(): FastPathState {
   if (state) return state;
@@ -131,7 +129,8 @@ export function installKafkajsFastPath(): FastPathState {
   const version = (require("kafkajs/package.json") as { version: string }).version;
   if (version !== PINNED_VERSION) return (state = "other-version");
   const groupFile = require.resolve("kafkajs/src/producer/groupMessagesPerPartition");
-  if (require.cache[require.resolve("kafkajs/src/producer/sendMessages")]) return (state = "kafkajs-already-loaded");
+  const produceFile = require.resolve("kafkajs/src/protocol/requests/produce/v3/request");
+  if (require.cache[require.resolve("kafkajs/src/producer/sendMessages")] || require.cache[produceFile]) return (state = "kafkajs-already-loaded");
   const recordFile = require.resolve("kafkajs/src/protocol/recordBatch/record/v0");
   const original = require(recordFile) as RecordEncoder;
   const fast = fastRecordEncoder(original);
@@ -142,6 +141,16 @@ export function installKafkajsFastPath(): FastPathState {
   grouping.loaded = true;
   grouping.exports = groupMessagesPerPartition;
   require.cache[groupFile] = grouping;
+  const Encoder = require("kafkajs/src/protocol/encoder") as new () => { buf: Buffer; offset: number };
+  const Long = require("kafkajs/src/utils/long") as { fromValue(v: unknown): { toString(): string } };
+  const crc32c = require("kafkajs/src/protocol/recordBatch/crc32C") as (data: Buffer) => number;
+  const produce = require(produceFile);
+  // (narrowed to undefined by the load-order check above; it is loaded now)
+  (require.cache[produceFile] as unknown as NodeJS.Module).exports = produceRequestWithBlocks(produce, {
+    asEncoder: (bytes) => Object.assign(new Encoder(), { buf: bytes, offset: bytes.length }),
+    toBigInt: (id) => (typeof id === "bigint" ? id : BigInt(Long.fromValue(id).toString())),
+    crc32c,
+  });
   return (state = "installed");
 }
 

@@ -4,9 +4,8 @@
  */
 import type { PartitionPolicy } from "../contract/config";
 
-/** Kafka's murmur2 (org.apache.kafka.common.utils.Utils.murmur2) of the bytes. */
-export function murmur2(data: Buffer): number {
-  const length = data.length;
+/** Kafka's murmur2 (org.apache.kafka.common.utils.Utils.murmur2) of the bytes (data[0..length)). */
+export function murmur2(data: Buffer, length = data.length): number {
   const seed = 0x9747b28c;
   const m = 0x5bd1e995;
   const r = 24;
@@ -35,9 +34,14 @@ export function murmur2(data: Buffer): number {
   return h | 0;
 }
 
+/** Keys are encoded here rather than into a new Buffer per row (hashing is on the per-row path). */
+const scratch = Buffer.allocUnsafe(4096);
+
 /** Kafka's toPositive(murmur2(key)) % partitions. */
 export function hashPartition(key: string, partitions: number): number {
-  return (murmur2(Buffer.from(key, "utf8")) & 0x7fffffff) % partitions;
+  // A key of up to 1,024 characters fits the scratch buffer in UTF-8 (at most 4 bytes a character).
+  const hash = key.length <= 1024 ? murmur2(scratch, scratch.write(key, 0, "utf8")) : murmur2(Buffer.from(key, "utf8"));
+  return (hash & 0x7fffffff) % partitions;
 }
 
 /**

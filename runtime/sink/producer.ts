@@ -7,16 +7,20 @@
  */
 // Before kafkajs loads: it swaps two of kafkajs's slow internal helpers (see the module).
 import "./kafkajs-fast-path";
-import { CompressionTypes, Partitioners, type Kafka, type Producer, type TopicMessages } from "kafkajs";
+import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from "kafkajs";
 import type { Acks, Compression } from "../contract/config";
 import { CdcError, classifyKafkaError } from "../errors";
 import { faultPoint } from "../faults";
+import { CODEC_IDS } from "./compressors";
+import { blockMessage } from "./kafkajs-produce-blocks";
+import { encodeRecords, REQUEST_BYTES, type RecordBlock } from "./record-blocks";
 
 export interface OutRecord {
   topic: string;
   partition: number;
-  key: string;
-  value: string;
+  /** Strings where the record is built; views into a RecordFrame where it is written to Kafka. */
+  key: string | Buffer;
+  value: string | Buffer;
   /** key + value bytes (UTF-8). */
   bytes: number;
 }
@@ -37,8 +41,10 @@ export const COMPRESSION_TYPES: Record<Compression, CompressionTypes> = {
 
 const ACKS: Record<Acks, number> = { all: -1, "1": 1, "0": 0 };
 
-/** Largest uncompressed size sent per partition in one produce request (brokers default to a 1 MB batch limit). */
-const REQUEST_BYTES = 900 * 1024;
+interface Send {
+  topicMessages: TopicMessages[];
+  compression?: CompressionTypes;
+}
 
 export interface KafkaSinkOptions {
   transactionalId: string;
@@ -77,16 +83,57 @@ export class KafkaSink {
 
   /** Writes the records and the offset record atomically (or data-then-offset without transactions). */
   async commit(records: OutRecord[], offset: OffsetWrite): Promise<void> {
-    const producer = this.producer;
-    if (!producer) throw new CdcError("INTERNAL", "the sink was used before connect().");
     const compression = COMPRESSION_TYPES[this.options.compression];
     const offsetMessages: TopicMessages = { topic: offset.topic, messages: [{ key: offset.key, value: offset.value, partition: 0 }] };
+    await this.write(
+      chunkByPartitionBytes(records).map((topicMessages) => ({ topicMessages, compression })),
+      { topicMessages: [offsetMessages], compression },
+    );
+  }
+
+  /**
+   * The same with records already encoded and compressed in blocks (record-blocks.ts), one list of
+   * blocks per produce request. With transactions the offset record rides in the last request.
+   */
+  async commitBlocks(requests: RecordBlock[][], offset: OffsetWrite): Promise<void> {
+    const offsetBlock = blockMessage({
+      topic: offset.topic,
+      partition: 0,
+      count: 1,
+      timestamp: Date.now(),
+      codec: CODEC_IDS.none,
+      bytes: Buffer.byteLength(offset.key) + offset.value.length,
+      records: encodeRecords([{ topic: offset.topic, partition: 0, key: offset.key, value: offset.value, bytes: Buffer.byteLength(offset.key) + offset.value.length }]),
+    });
+    const sends = requests.map((blocks) => {
+      const byTopic = new Map<string, TopicMessages>();
+      for (const block of blocks) {
+        let topic = byTopic.get(block.topic);
+        if (!topic) byTopic.set(block.topic, (topic = { topic: block.topic, messages: [] }));
+        topic.messages.push(blockMessage(block) as unknown as Message);
+      }
+      return { topicMessages: [...byTopic.values()] };
+    });
+    const offsetSend = { topicMessages: [{ topic: offset.topic, messages: [offsetBlock as unknown as Message] }] };
+    if (this.transactional && sends.length > 0 && !sends[sends.length - 1].topicMessages.some((t) => t.topic === offset.topic)) {
+      sends[sends.length - 1].topicMessages.push(offsetSend.topicMessages[0]);
+      await this.write(sends, undefined);
+    } else {
+      await this.write(sends, offsetSend);
+    }
+  }
+
+  /**
+   * Sends the data requests then the offset request: in one Kafka transaction (acks all), or one
+   * after the other (acks 1 or 0: the offset is written with acks all once the data is written).
+   */
+  private async write(sends: Send[], offset: Send | undefined): Promise<void> {
+    const producer = this.producer;
+    if (!producer) throw new CdcError("INTERNAL", "the sink was used before connect().");
     if (!this.transactional) {
       try {
-        for (const chunk of chunkByPartitionBytes(records)) {
-          await producer.sendBatch({ topicMessages: chunk, acks: ACKS[this.options.acks], compression });
-        }
-        await producer.sendBatch({ topicMessages: [offsetMessages], acks: -1, compression });
+        for (const send of sends) await producer.sendBatch({ ...send, acks: ACKS[this.options.acks] });
+        if (offset) await producer.sendBatch({ ...offset, acks: -1 });
       } catch (error) {
         throw classifyKafkaError(error, "writing to Kafka");
       }
@@ -99,10 +146,8 @@ export class KafkaSink {
       throw classifyKafkaError(error, "beginning a Kafka transaction");
     }
     try {
-      for (const chunk of chunkByPartitionBytes(records)) {
-        await transaction.sendBatch({ topicMessages: chunk, acks: -1, compression });
-      }
-      await transaction.sendBatch({ topicMessages: [offsetMessages], acks: -1, compression });
+      for (const send of sends) await transaction.sendBatch({ ...send, acks: -1 });
+      if (offset) await transaction.sendBatch({ ...offset, acks: -1 });
       faultPoint("before-commit");
       await transaction.commit();
       faultPoint("after-commit");

@@ -57,7 +57,11 @@ export async function readTopicToEnd(kafka: Kafka, topic: string, timeoutMs = 60
         if (pending.size === 0) resolve();
       };
       consumer.on(consumer.events.END_BATCH_PROCESS, (event) => reached(event.payload.partition, event.payload.lastOffset));
-      consumer.on(consumer.events.CRASH, (event) => reject(classifyKafkaError(event.payload.error, `reading topic ${topic}`)));
+      // kafkajs restarts the consumer itself after a retriable crash (e.g. GROUP_LOAD_IN_PROGRESS
+      // from a broker that just started): only a crash it gives up on is a failure.
+      consumer.on(consumer.events.CRASH, (event) => {
+        if (!event.payload.restart) reject(classifyKafkaError(event.payload.error, `reading topic ${topic}`));
+      });
       consumer
         .run({
           autoCommit: false,
@@ -104,7 +108,9 @@ export async function watchTopic(
       if (end !== undefined && BigInt(event.payload.lastOffset) >= end - 1n) pending.delete(event.payload.partition);
       markCaughtUp();
     });
-    consumer.on(consumer.events.CRASH, (event) => handlers.onError(classifyKafkaError(event.payload.error, `watching topic ${topic}`)));
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (!event.payload.restart) handlers.onError(classifyKafkaError(event.payload.error, `watching topic ${topic}`));
+    });
     await consumer.run({
       autoCommit: false,
       eachMessage: async ({ partition, message }) => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { tableTopic } from "../../runtime/contract/names";
+import { hashPartition } from "../../runtime/sink/partitioner";
 import { useBench, type Bench } from "../bench/services";
 import { consume, createFixture, waitForStatus, type Fixture, type RuntimeProcess } from "./fixtures";
 
@@ -123,4 +124,27 @@ test("the source password appears in no Kafka topic and no log line", async () =
   assert.ok(raw.includes('"passwordEncrypted"'), "the config record carries the encrypted password");
   assert.ok(!raw.includes(password), "no plaintext password in any topic");
   assert.ok(!runtime.logs().includes(password), "no plaintext password in the runtime's logs");
+});
+
+test("with the kafkajs fast path off (CDC_KAFKAJS_FAST_PATH=0), rows travel as plain records and arrive the same", async () => {
+  const plain = await createFixture(bench, { tables: ["items"] });
+  try {
+    await plain.sql("CREATE TABLE items (id INT PRIMARY KEY, name VARCHAR(20))");
+    await plain.createTopics([{ table: "items", partitions: 6 }]);
+    await plain.putConnector("items-cdc");
+    const slow = await plain.startRuntime({ CDC_KAFKAJS_FAST_PATH: "0" });
+    assert.match(slow.logs(), /"kafkajsFastPath":"disabled"/);
+    const started = await waitForStatus(plain.kafka, plain.group, "items-cdc", (s) => s.state === "RUNNING" || s.state === "FAILED");
+    assert.equal(started.state, "RUNNING", JSON.stringify(started));
+    await plain.sql(`INSERT INTO items VALUES ${Array.from({ length: 50 }, (_, i) => `(${i + 1}, 'item ${i + 1}')`).join(",")}`);
+    await plain.sql("UPDATE items SET name = 'renamed' WHERE id = 7");
+    const messages = await consume(plain.kafka, [tableTopic(plain.prefix, "items")], (m) => m.length >= 51, 60_000, 500);
+    assert.equal(messages.length, 51);
+    for (const m of messages) assert.equal(m.partition, hashPartition(m.key, 6), `partition of ${m.key}`);
+    const update = messages.find((m) => JSON.parse(m.value).payload.op === "UPDATE")!;
+    assert.equal(update.key, '{"id":7}');
+    assert.deepEqual(JSON.parse(update.value).payload.after, { dataColumn: { id: 7, name: "renamed" } });
+  } finally {
+    await plain.cleanup();
+  }
 });

@@ -102,7 +102,9 @@ test("a purged binlog", async () => {
   await admin.query(`PURGE BINARY LOGS TO '${current.File}'`);
   await admin.end();
   runtime = await fx.startRuntime({ CDC_RETRY_BASE_MS: "100", CDC_RETRY_MAX_MS: "500" });
-  const status = await waitForStatus(fx.kafka, fx.group, "purged", (s) => s.state === "FAILED", 60_000);
+  const status = await waitForStatus(fx.kafka, fx.group, "purged", (s) => s.state === "FAILED", 60_000).catch((error) => {
+    throw new Error(`${error.message}\nruntime log:\n${runtime.logs()}`);
+  });
   assert.equal(status.errorCode, "BINLOG_PURGED");
   assert.match(status.reason ?? "", /1236/);
   assert.match(status.fix ?? "", /purged/);

@@ -3,26 +3,11 @@ import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { fastRecordEncoder, groupMessagesPerPartition } from "../../../runtime/sink/kafkajs-fast-path";
+import { freshKafkajsModule } from "./kafkajs-originals";
 
 // The originals, straight from kafkajs's files (this test's process may have loaded either).
-const originalRecord = freshRecordEncoder();
-function freshRecordEncoder() {
-  // Loaded from a fresh module instance so the installed fast path cannot stand in for it.
-  const file = require.resolve("kafkajs/src/protocol/recordBatch/record/v0");
-  const cached = require.cache[file];
-  delete require.cache[file];
-  const fresh = require(file) as Parameters<typeof fastRecordEncoder>[0];
-  if (cached) require.cache[file] = cached;
-  return fresh;
-}
-const originalGrouping = (() => {
-  const file = require.resolve("kafkajs/src/producer/groupMessagesPerPartition");
-  const cached = require.cache[file];
-  delete require.cache[file];
-  const fresh = require(file) as typeof groupMessagesPerPartition;
-  if (cached) require.cache[file] = cached;
-  return fresh;
-})();
+const originalRecord = freshKafkajsModule<Parameters<typeof fastRecordEncoder>[0]>("kafkajs/src/protocol/recordBatch/record/v0");
+const originalGrouping = freshKafkajsModule<typeof groupMessagesPerPartition>("kafkajs/src/producer/groupMessagesPerPartition");
 
 function randomText(length: number, seed: number): string {
   const alphabet = ["a", "Z", "0", "\"", "\\", "é", "€", "𝄞", "\n", " "];

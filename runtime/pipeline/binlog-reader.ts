@@ -1,0 +1,235 @@
+/**
+ * The reading half of a connector, run in its own thread (reader-worker.ts) so that decoding the
+ * binlog (zongji) and building the messages use one core while the Kafka half uses the other:
+ *
+ *   BinlogSource -> RecordBuilder -> CommitBuffer -> RecordFrame batches -> (the Kafka thread)
+ *
+ * It sends one batch at a time: the records up to a checkpoint (at most transactionBytes, at least
+ * one checkpoint) with that checkpoint, then waits for the Kafka thread to acknowledge the commit
+ * before it sends the next. The queue bound counts what waits here plus the batch in flight; above
+ * it the binlog connection is paused (zongji has no back-pressure of its own).
+ */
+import type { ConnectorConfig } from "../contract/config";
+import { CdcError } from "../errors";
+import { offsetMinutes } from "../format/values";
+import type { Logger } from "../log";
+import { Position, type PositionJson } from "../position";
+import { BinlogSource } from "../source/binlog-source";
+import type { SourceEvent } from "../source/events";
+import { CommitBuffer, type Checkpoint } from "./commit-buffer";
+import type { TaskTuning } from "./connector-task";
+import { buildBlockBatch, type BlockBatch } from "../sink/record-blocks";
+import type { OutRecord } from "../sink/producer";
+import { packRecords, type RecordFrame } from "./record-frame";
+import { RecordBuilder } from "./record-builder";
+
+/** Everything the reader needs, as plain data (it crosses into the reader thread). */
+export interface ReaderStart {
+  config: ConnectorConfig;
+  /** The decrypted source password (memory only). */
+  password: string;
+  /** Partition counts of the tables' topics. */
+  partitions: [string, number][];
+  from: PositionJson;
+  /** The last sequenceId committed, decimal. */
+  sequence: string;
+  eventTime: number;
+  tuning: TaskTuning;
+  /**
+   * Hand over record blocks (encoded and compressed here, record-blocks.ts) rather than record
+   * frames; false when the Kafka side cannot send blocks (kafkajs fast path off).
+   */
+  blocks: boolean;
+}
+
+/** A checkpoint as plain data. */
+export interface CheckpointJson {
+  position: PositionJson;
+  sequence: string;
+  eventTime: number;
+  count: number;
+  bytes: number;
+}
+
+export interface ReaderBatch {
+  /** The records: blocks ready to send, or (ReaderStart.blocks false) plain records. */
+  data: { kind: "blocks"; blocks: BlockBatch } | { kind: "frame"; frame: RecordFrame };
+  count: number;
+  bytes: number;
+  checkpoint: CheckpointJson;
+  /** Bytes still waiting in the reader after this batch was taken. */
+  queueBytes: number;
+}
+
+export interface ReaderOutput {
+  batch(batch: ReaderBatch): void;
+  /** The reader failed; it stops itself. */
+  error(error: CdcError): void;
+  /** After stop(): every complete checkpoint was sent and acknowledged. */
+  drained(): void;
+}
+
+export function checkpointToJson(c: Checkpoint): CheckpointJson {
+  return { position: c.position.toJSON(), sequence: c.sequence.toString(), eventTime: c.eventTime, count: c.count, bytes: c.bytes };
+}
+
+export function checkpointFromJson(c: CheckpointJson): Checkpoint {
+  return { position: Position.fromJSON(c.position), sequence: BigInt(c.sequence), eventTime: c.eventTime, count: c.count, bytes: c.bytes };
+}
+
+export class BinlogReader {
+  private readonly source: BinlogSource;
+  private readonly buffer: CommitBuffer;
+  private readonly builder: RecordBuilder;
+  private readonly tuning: TaskTuning;
+  /** Bytes of the batch sent and not yet acknowledged (0 when none is in flight). */
+  private inFlightBytes = 0;
+  private inFlight = false;
+  private paused = false;
+  private stopping = false;
+  private failed = false;
+  private lastSentAt = Date.now();
+  private sendScheduled = false;
+  private readonly idleTimer: NodeJS.Timeout;
+
+  constructor(private readonly start: ReaderStart, private readonly output: ReaderOutput, logger: Logger) {
+    const { config, tuning } = start;
+    this.tuning = tuning;
+    this.builder = new RecordBuilder(config, new Map(start.partitions));
+    this.buffer = new CommitBuffer(Position.fromJSON(start.from), BigInt(start.sequence), start.eventTime, {
+      splitRows: tuning.splitRows,
+      // At most half the queue between checkpoints: a full queue then always holds a checkpoint to
+      // send, so the paused reader is always resumed.
+      splitBytes: Math.min(tuning.splitBytes, Math.floor(tuning.maxQueueBytes / 2)),
+    });
+    const includeTables = new Set(config.source.tables);
+    this.source = new BinlogSource({
+      host: config.source.host,
+      port: config.source.port,
+      user: config.source.user,
+      password: start.password,
+      database: config.source.database,
+      serverId: config.source.serverId,
+      offsetMinutes: offsetMinutes(config.source.timezone),
+      tables: config.source.tables,
+      autoAdd: false,
+      includeTable: (t) => includeTables.has(t),
+      logger,
+    });
+    // Offset-only commits (the position moved without rows) are sent at most every idleCommitMs.
+    this.idleTimer = setInterval(() => this.maybeSend(), Math.min(200, tuning.idleCommitMs));
+    this.idleTimer.unref();
+  }
+
+  /** Resolves once the server streams; rejects with the connection's failure. */
+  async run(): Promise<void> {
+    await this.source.start(Position.fromJSON(this.start.from), { onEvent: (e) => this.onEvent(e), onError: (e) => this.fail(e) });
+  }
+
+  private onEvent(event: SourceEvent): void {
+    if (this.stopping || this.failed) return;
+    const buffer = this.buffer;
+    switch (event.kind) {
+      case "rows": {
+        for (const row of event.rows) {
+          const sequence = buffer.nextRow();
+          if (sequence === undefined) continue;
+          const record = this.builder.build(event.shape, event.op, row.before, row.after, {
+            sequenceId: sequence.toString(),
+            eventTime: event.eventTime,
+            checkpointTime: buffer.checkpointTime,
+            gtid: event.gtid,
+          });
+          buffer.push(record, event.eventTime);
+        }
+        if (!this.paused && buffer.bytes + this.inFlightBytes > this.tuning.maxQueueBytes) {
+          this.paused = true;
+          this.source.pause();
+        }
+        this.scheduleSend();
+        return;
+      }
+      case "commit":
+      case "ddl":
+        buffer.commit(event.file, event.pos, event.gtid, event.eventTime);
+        this.scheduleSend();
+        return;
+      case "begin":
+        return;
+    }
+  }
+
+  /** Sends after the events already parsed are handled, so a batch holds all that is ready. */
+  private scheduleSend(): void {
+    if (this.sendScheduled || this.inFlight) return;
+    this.sendScheduled = true;
+    setImmediate(() => {
+      this.sendScheduled = false;
+      this.maybeSend();
+    });
+  }
+
+  private maybeSend(): void {
+    if (this.inFlight || this.failed) return;
+    const buffer = this.buffer;
+    const ready =
+      buffer.hasCheckpoint && (buffer.flushableRecords > 0 || this.stopping || Date.now() - this.lastSentAt >= this.tuning.idleCommitMs);
+    if (!ready) {
+      if (this.stopping && !buffer.hasCheckpoint) {
+        clearInterval(this.idleTimer);
+        this.output.drained();
+      }
+      return;
+    }
+    const taken = buffer.take(this.tuning.transactionBytes);
+    if (!taken) return;
+    this.inFlight = true;
+    this.inFlightBytes = taken.checkpoint.bytes;
+    this.lastSentAt = Date.now();
+    void this.pack(taken.records).then(
+      (data) => {
+        if (this.failed) return;
+        const { count, bytes } = taken.checkpoint;
+        this.output.batch({ data, count, bytes, checkpoint: checkpointToJson(taken.checkpoint), queueBytes: buffer.bytes });
+      },
+      (error) =>
+        this.fail(error instanceof CdcError ? error : new CdcError("INTERNAL", `packing records for Kafka: ${(error as Error).stack ?? error}`)),
+    );
+  }
+
+  private async pack(records: OutRecord[]): Promise<ReaderBatch["data"]> {
+    if (!this.start.blocks) return { kind: "frame", frame: packRecords(records) };
+    return { kind: "blocks", blocks: await buildBlockBatch(records, this.start.config.compression) };
+  }
+
+  /** The Kafka thread committed the batch in flight. */
+  acknowledge(): void {
+    this.inFlight = false;
+    this.inFlightBytes = 0;
+    // Resume as soon as a transaction's worth of room is free, so reading and writing overlap. The
+    // room asked for is at most half the queue: the tail after the last checkpoint (up to half the
+    // queue, splitBytes) cannot be sent, and a larger ask would never be met (a silent hang).
+    const room = Math.min(this.tuning.transactionBytes, this.tuning.maxQueueBytes / 2);
+    if (this.paused && !this.stopping && this.buffer.bytes <= this.tuning.maxQueueBytes - room) {
+      this.paused = false;
+      this.source.resume();
+    }
+    this.maybeSend();
+  }
+
+  /** Stops reading; the complete checkpoints left are still sent, then output.drained(). */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    await this.source.stop().catch(() => undefined);
+    this.maybeSend();
+  }
+
+  private fail(error: CdcError): void {
+    if (this.failed || this.stopping) return;
+    this.failed = true;
+    clearInterval(this.idleTimer);
+    void this.source.stop().catch(() => undefined);
+    this.output.error(error);
+  }
+}

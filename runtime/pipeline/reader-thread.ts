@@ -1,0 +1,107 @@
+/**
+ * The Kafka side's handle on a connector's reader thread (reader-worker.ts running a BinlogReader).
+ * Batches arrive one at a time; the next comes after ack(). Failures of the thread, including an
+ * uncaught exception or an unexpected exit, arrive as CdcErrors through onError.
+ */
+import path from "node:path";
+import { Worker } from "node:worker_threads";
+import { CdcError } from "../errors";
+import type { Logger } from "../log";
+import type { ReaderBatch, ReaderStart } from "./binlog-reader";
+import type { FromReader, ToReader } from "./reader-worker";
+
+export type ReaderItem = { kind: "batch"; batch: ReaderBatch } | { kind: "drained" };
+
+export class ReaderThread {
+  private worker: Worker | undefined;
+  private readonly items: ReaderItem[] = [];
+  private waiter: ((item: ReaderItem | undefined) => void) | undefined;
+  private closed = false;
+
+  constructor(private readonly logger: Logger) {}
+
+  /** Starts the thread; resolves once the binlog streams, rejects with the reason it cannot. */
+  start(start: ReaderStart, onError: (error: CdcError) => void): Promise<void> {
+    const worker = new Worker(path.join(__dirname, "reader-worker.js"), { workerData: start });
+    this.worker = worker;
+    return new Promise<void>((resolve, reject) => {
+      let started = false;
+      const failed = (error: CdcError) => {
+        if (this.closed) return;
+        this.close();
+        if (!started) reject(error);
+        else onError(error);
+      };
+      worker.on("message", (message: FromReader) => {
+        switch (message.t) {
+          case "started":
+            started = true;
+            resolve();
+            return;
+          case "batch":
+            this.deliver({ kind: "batch", batch: message.batch });
+            return;
+          case "drained":
+            this.deliver({ kind: "drained" });
+            return;
+          case "error":
+            failed(new CdcError(message.code, message.reason));
+            return;
+          case "log":
+            this.logger[message.level](message.msg, message.fields);
+            return;
+        }
+      });
+      worker.on("error", (error) => failed(new CdcError("INTERNAL", `the binlog reader thread crashed: ${error.stack ?? error}`)));
+      worker.on("exit", (code) => {
+        if (!this.closed) failed(new CdcError("INTERNAL", `the binlog reader thread exited (code ${code}) while the connector ran.`));
+      });
+    });
+  }
+
+  private deliver(item: ReaderItem): void {
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    if (waiter) waiter(item);
+    else this.items.push(item);
+  }
+
+  /** The next batch (or the end of a stop); undefined once the thread is closed. */
+  next(): Promise<ReaderItem | undefined> {
+    const item = this.items.shift();
+    if (item) return Promise.resolve(item);
+    if (this.closed) return Promise.resolve(undefined);
+    return new Promise((resolve) => (this.waiter = resolve));
+  }
+
+  /** The batch handed out last is committed: the reader may send the next. */
+  ack(): void {
+    this.send({ t: "ack" });
+  }
+
+  /** Asks the reader to stop reading and send what is complete (then next() gives "drained"). */
+  requestStop(): void {
+    this.send({ t: "stop" });
+  }
+
+  private send(message: ToReader): void {
+    if (!this.closed) this.worker?.postMessage(message);
+  }
+
+  private close(): void {
+    this.closed = true;
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.(undefined);
+  }
+
+  /** Ends the thread (after a drain, a failure, or at once). */
+  async terminate(): Promise<void> {
+    this.close();
+    const worker = this.worker;
+    this.worker = undefined;
+    // The reader has stopped its binlog connection by now (drained or failed); terminating closes
+    // whatever is left.
+    await worker?.terminate();
+  }
+}
