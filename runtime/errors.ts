@@ -191,6 +191,8 @@ const KAFKA_CONNECTION_ERRORS = new Set([
 const KAFKA_FENCED_TYPES = new Set(["INVALID_PRODUCER_EPOCH", "PRODUCER_FENCED"]);
 /** Kafka protocol error types (error.type) that mean the client lacks an ACL. */
 const KAFKA_AUTHORIZATION_TYPES = new Set(["TRANSACTIONAL_ID_AUTHORIZATION_FAILED", "TOPIC_AUTHORIZATION_FAILED", "GROUP_AUTHORIZATION_FAILED", "CLUSTER_AUTHORIZATION_FAILED"]);
+/** Protocol error types that decide the classification even after kafkajs retried them. */
+const DECISIVE_TYPES = new Set([...KAFKA_FENCED_TYPES, ...KAFKA_AUTHORIZATION_TYPES, "UNKNOWN_TOPIC_OR_PARTITION"]);
 
 /** Turns a kafkajs error into a CdcError, by its class name, protocol error type and retriable flag. */
 export function classifyKafkaError(error: unknown, what: string): CdcError {
@@ -201,6 +203,10 @@ export function classifyKafkaError(error: unknown, what: string): CdcError {
   for (let depth = 0; depth < 5 && e.name === "KafkaJSNonRetriableError" && e.cause && e.cause !== e; depth++) {
     e = e.cause as typeof e;
   }
+  // Retries exhausted on a protocol error that retrying cannot mend (the topic is gone, the
+  // producer is fenced, an ACL is missing): judge that error, not the exhaustion.
+  const exhausted = e.name === "KafkaJSNumberOfRetriesExceeded" && e.cause && e.cause !== e ? (e.cause as typeof e) : undefined;
+  if (exhausted && typeof exhausted.type === "string" && DECISIVE_TYPES.has(exhausted.type)) e = exhausted;
   const name = typeof e.name === "string" ? e.name : "";
   const type = typeof e.type === "string" ? e.type : typeof e.originalError?.type === "string" ? e.originalError.type : "";
   const detail = safeDetail(e);

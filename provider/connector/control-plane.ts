@@ -24,7 +24,15 @@ export async function registeredConnectors(kafka: Kafka): Promise<RegisteredConn
   const found: RegisteredConnector[] = [];
   for (const topic of topics.sort()) {
     const group = (CONFIGS_TOPIC.exec(topic) as RegExpExecArray)[1];
-    for (const [name, value] of await readTopicToEnd(kafka, topic)) {
+    let records: Map<string, Buffer | null>;
+    try {
+      records = await readTopicToEnd(kafka, topic);
+    } catch (error) {
+      // A group deleted between the listing and the read has no connectors left.
+      if (error instanceof CdcError && error.code === "TOPIC_MISSING") continue;
+      throw error;
+    }
+    for (const [name, value] of records) {
       if (!value) continue;
       let topicPrefix: string | undefined;
       try {

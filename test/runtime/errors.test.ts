@@ -175,6 +175,15 @@ describe("classifyKafkaError", () => {
     assert.equal(e.reason, "sending: This server does not host this topic-partition.");
   });
 
+  test("retries exhausted on a topic that is gone are TOPIC_MISSING; on a retriable protocol error they stay KAFKA_UNAVAILABLE", () => {
+    const gone = kafkaError("KafkaJSProtocolError", "This server does not host this topic-partition", { type: "UNKNOWN_TOPIC_OR_PARTITION" });
+    const e = classifyKafkaError(Object.assign(kafkaError("KafkaJSNumberOfRetriesExceeded", "This server does not host this topic-partition"), { cause: gone }), "reading the offsets of topic t");
+    assert.equal(e.code, "TOPIC_MISSING");
+    const leader = kafkaError("KafkaJSProtocolError", "There is no leader for this topic-partition", { type: "LEADER_NOT_AVAILABLE" });
+    const busy = classifyKafkaError(Object.assign(kafkaError("KafkaJSNumberOfRetriesExceeded", "There is no leader"), { cause: leader }), "sending");
+    assert.equal(busy.code, "KAFKA_UNAVAILABLE");
+  });
+
   test("MESSAGE_TOO_LARGE and RECORD_LIST_TOO_LARGE are RECORD_TOO_LARGE", () => {
     for (const type of ["MESSAGE_TOO_LARGE", "RECORD_LIST_TOO_LARGE"]) {
       const e = classifyKafkaError(kafkaError("KafkaJSProtocolError", "too large", { type }), "sending");
