@@ -12,6 +12,8 @@
  *   CDC_QUEUE_BYTES     bound of the queue between binlog and Kafka (default 8 MiB)
  *   CDC_SPLIT_ROWS      rows per Kafka transaction inside one huge MySQL transaction (default 20000)
  *   CDC_TRANSACTION_BYTES  bytes per Kafka transaction while catching up a backlog (default 2 MiB)
+ *   CDC_LEASE_SESSION_MS  how long a dead worker keeps its connectors' leases before another worker
+ *                       takes them over (default 10000; the broker allows 6000 to 300000 by default)
  *   CDC_RETRY_BASE_MS   first retry delay (default 1000), doubling up to CDC_RETRY_MAX_MS (default 60000)
  *   CDC_KAFKAJS_FAST_PATH  0 turns off the faster kafkajs internals (runtime/sink/kafkajs-fast-path.ts)
  *   CDC_KAFKAJS_LOG_LEVEL  debug or info shows kafkajs's own protocol logs (default: kept at debug)
@@ -73,7 +75,8 @@ async function main(): Promise<void> {
   const log = logger.child({ group: groupName, worker: workerId });
 
   const kafka = createKafka({ brokers, clientId: `cdc-${groupName}-${workerId}` }, log);
-  const worker = new Worker({ groupName, kafka, groupKey, workerId, logger: log, tuning, backoff });
+  const leaseSessionMs = process.env.CDC_LEASE_SESSION_MS ? positiveEnv("CDC_LEASE_SESSION_MS", 1000) : undefined;
+  const worker = new Worker({ groupName, kafka, groupKey, workerId, logger: log, tuning, backoff, leaseSessionMs });
   const server = await startHttpServer(Number(process.env.CDC_HTTP_PORT ?? 8080), process.env.CDC_HTTP_HOST ?? "0.0.0.0", worker);
   log.info("runtime listening", { port: (server.address() as AddressInfo).port, kafkajsFastPath: installKafkajsFastPath() });
 

@@ -1,9 +1,9 @@
 /**
  * The Kubernetes target of a resource group's runtime: a Secret holding the group key, a Deployment of
  * the runtime image (runtime/Dockerfile) and a PodDisruptionBudget. The workers share the group's
- * connectors through Kafka leases, so two or more replicas give failover without any other state.
- * NOTE: the runtime does not take leases yet (issue 5); until it does, every replica starts every
- * connector and the transactional producer fences all but the newest (see docs/ARCHITECTURE.md).
+ * connectors through Kafka leases (runtime/control/lease.ts): each connector runs on one replica,
+ * connectors spread over the replicas, and another replica takes over from a dead one within the
+ * lease session timeout, so two or more replicas give failover without any other state.
  *
  * A Kubernetes provider given to the component (opts.provider / opts.providers) reaches the children
  * because each is created with `{ parent: this }`.

@@ -30,6 +30,11 @@ export interface RunnerContext {
   tuning: TaskTuning;
   /** Retry timing, overridable by tests. */
   backoff?: { baseMs: number; maxMs: number };
+  /**
+   * With several workers: whether this worker's lease on the connector is valid now. Each start
+   * and retry waits for it, so a worker back from a stall does not fence the lease's new holder.
+   */
+  leaseValid?: () => boolean;
 }
 
 export class ConnectorRunner {
@@ -86,6 +91,12 @@ export class ConnectorRunner {
     let failingSince: number | undefined;
     let attempt = 0;
     while (!this.abort.signal.aborted) {
+      const leaseValid = this.ctx.leaseValid;
+      if (leaseValid && !leaseValid()) {
+        this.logger.info("waiting for the group to confirm this worker's lease");
+        while (!leaseValid() && !this.abort.signal.aborted) await sleep(200, this.abort.signal);
+        if (this.abort.signal.aborted) return;
+      }
       await this.report("STARTING", undefined, attempt > 0 ? `retry ${attempt}` : undefined);
       let task: ConnectorTask | undefined;
       try {
@@ -117,8 +128,15 @@ export class ConnectorRunner {
           // Another worker started this connector (same transactional.id) and owns its status now:
           // a FAILED from here would overwrite that worker's RUNNING.
           this.state = "STARTING";
-          this.logger.warn("fenced by another worker: leaving the connector to it", { code: error.code });
-          return;
+          if (!this.ctx.leaseValid) {
+            this.logger.warn("fenced by another worker: leaving the connector to it", { code: error.code });
+            return;
+          }
+          // With leases, the group decides: this worker either learns it lost the lease (and is
+          // stopped) or has it confirmed again and resumes from the committed offset.
+          this.logger.warn("fenced by another worker: waiting for the group to settle the lease", { code: error.code });
+          await sleep(this.ctx.backoff?.baseMs ?? 1_000, this.abort.signal);
+          continue;
         }
         if (!error.retriable) {
           await this.report("FAILED", error);

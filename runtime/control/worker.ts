@@ -2,6 +2,8 @@
  * A runtime worker serves one resource group: it makes sure the group's internal topics exist,
  * follows the configs topic, and starts, reconfigures or stops a ConnectorRunner as config records
  * appear, change or are deleted (tombstones). Nothing restarts the process on a config change.
+ * With several workers on one group, each connector runs on the worker holding its lease
+ * (lease.ts); the others keep its config and stand by.
  */
 import type { Kafka } from "kafkajs";
 import { describeProblems, normalizeConnectorConfig, type ConnectorConfig } from "../contract/config";
@@ -13,6 +15,7 @@ import { DEFAULT_TUNING, type TaskTuning } from "../pipeline/connector-task";
 import { KafkaAdmin } from "../sink/admin";
 import { watchTopic } from "../sink/topic-reader";
 import { ConnectorRunner } from "./connector-runner";
+import { ConnectorLease, DEFAULT_LEASE_SESSION_MS } from "./lease";
 import { StatusWriter } from "./status-writer";
 
 export interface WorkerOptions {
@@ -25,11 +28,18 @@ export interface WorkerOptions {
   backoff?: { baseMs: number; maxMs: number };
   /** Replication factor for the internal topics it creates (-1: the broker default). */
   replicationFactor?: number;
+  /** Session timeout of the connectors' leases: how fast another worker takes over from a dead one. */
+  leaseSessionMs?: number;
 }
 
 export class Worker {
   readonly topics: GroupTopics;
   private readonly runners = new Map<string, ConnectorRunner>();
+  /** Every valid connector config of the group, run here or not. */
+  private readonly desired = new Map<string, ConnectorConfig>();
+  private readonly leases = new Map<string, ConnectorLease>();
+  /** False for a single local config file (--config): that connector simply runs here. */
+  private useLeases = true;
   private status: StatusWriter | undefined;
   private watcher: { stop: () => Promise<void> } | undefined;
   private queue: Promise<void> = Promise.resolve();
@@ -78,6 +88,7 @@ export class Worker {
 
   /** Runs one connector from a config record given directly (the local config file). */
   async runConfig(record: unknown): Promise<void> {
+    this.useLeases = false;
     await this.prepare();
     const name = (record as { name?: unknown })?.name;
     await this.apply(typeof name === "string" ? name : "local", Buffer.from(JSON.stringify(record)));
@@ -90,13 +101,9 @@ export class Worker {
 
   private async apply(key: string, value: Buffer | null): Promise<void> {
     if (this.stopped) return;
-    const existing = this.runners.get(key);
     if (value === null) {
-      if (existing) {
-        this.options.logger.info("connector deleted: stopping it", { connector: key });
-        this.runners.delete(key);
-        await existing.stop();
-      }
+      if (this.desired.has(key)) this.options.logger.info("connector deleted: stopping it", { connector: key });
+      await this.forget(key);
       await this.status?.remove(key);
       return;
     }
@@ -113,10 +120,7 @@ export class Worker {
         ? `the record's key ${JSON.stringify(key)} differs from its name ${JSON.stringify(result.config.name)}`
         : undefined;
     if (problem || !result.ok) {
-      if (existing) {
-        this.runners.delete(key);
-        await existing.stop();
-      }
+      await this.forget(key);
       const error = new CdcError("CONFIG_INVALID", `the config record of connector ${key} is invalid: ${problem}.`);
       const revision = (parsed as { revision?: unknown } | undefined)?.revision;
       await this.status?.write({
@@ -132,10 +136,48 @@ export class Worker {
       });
       return;
     }
-    const config = result.config;
-    if (existing && sameConfig(existing.config, config)) return;
+    this.desired.set(key, result.config);
+    if (!this.useLeases) {
+      await this.run(key, false);
+      return;
+    }
+    const lease = this.leases.get(key);
+    if (!lease) {
+      const created = new ConnectorLease(
+        {
+          kafka: this.options.kafka,
+          connector: key,
+          leasesTopic: this.topics.leases,
+          workerId: this.options.workerId,
+          sessionTimeoutMs: this.options.leaseSessionMs ?? DEFAULT_LEASE_SESSION_MS,
+          rank: () => [...this.desired.keys()].sort().indexOf(key),
+          logger: this.options.logger.child({ connector: key }),
+        },
+        {
+          acquired: () => this.enqueue(() => this.run(key, true)),
+          lost: () => this.enqueue(() => this.halt(key)),
+        },
+      );
+      this.leases.set(key, created);
+      created.start();
+    } else if (lease.held) {
+      await this.run(key, false);
+    }
+  }
+
+  /**
+   * Runs the connector's current config here: starts it, or restarts it when its config changed
+   * (fresh: always, e.g. a lease regained after the old runner gave up on being fenced).
+   */
+  private async run(key: string, fresh: boolean): Promise<void> {
+    const config = this.desired.get(key);
+    if (!config || this.stopped) return;
+    const existing = this.runners.get(key);
+    const lease = this.leases.get(key);
+    if (existing && !fresh && sameConfig(existing.config, config)) return;
     if (existing) {
-      this.options.logger.info("connector reconfigured: restarting it from its committed offset", { connector: key });
+      if (!fresh) this.options.logger.info("connector reconfigured: restarting it from its committed offset", { connector: key });
+      this.runners.delete(key);
       await existing.stop();
     }
     const runner = new ConnectorRunner(config, {
@@ -148,9 +190,26 @@ export class Worker {
       logger: this.options.logger,
       tuning: { ...DEFAULT_TUNING, ...this.options.tuning },
       backoff: this.options.backoff,
+      leaseValid: lease ? () => lease.valid() : undefined,
     });
     this.runners.set(key, runner);
     runner.start();
+  }
+
+  /** Stops the connector here (its runner commits what is complete first). */
+  private async halt(key: string): Promise<void> {
+    const runner = this.runners.get(key);
+    this.runners.delete(key);
+    await runner?.stop();
+  }
+
+  /** The connector is gone or invalid: stop it and give up its lease. */
+  private async forget(key: string): Promise<void> {
+    this.desired.delete(key);
+    const lease = this.leases.get(key);
+    this.leases.delete(key);
+    await this.halt(key);
+    await lease?.stop();
   }
 
   connectors(): { name: string; state: string; metrics: ConnectorMetrics }[] {
@@ -163,6 +222,9 @@ export class Worker {
     await this.queue;
     await Promise.all([...this.runners.values()].map((r) => r.stop()));
     this.runners.clear();
+    // After the runners committed what was complete: leaving the groups hands the leases over.
+    await Promise.all([...this.leases.values()].map((l) => l.stop()));
+    this.leases.clear();
     await this.status?.disconnect();
   }
 }

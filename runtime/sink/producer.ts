@@ -76,6 +76,12 @@ export class KafkaSink {
       : this.kafka.producer({ idempotent: false, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
     try {
       await this.producer.connect();
+      // kafkajs registers the transactional.id (InitProducerId) only when the first transaction
+      // begins, not on connect. Register it now, before the caller reads the committed offset:
+      // that bumps the epoch, so an older producer with this id (a worker that stalled, or one
+      // that died mid-transaction) is fenced, and its open transaction is finished (aborted, or
+      // its commit completed) before anything is read. An empty transaction sends nothing.
+      if (this.transactional) await (await this.producer.transaction()).abort();
     } catch (error) {
       throw classifyKafkaError(error, "connecting the producer");
     }

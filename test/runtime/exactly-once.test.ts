@@ -41,7 +41,7 @@ test("kill -9 at random points while 100k rows stream in: no loss, no duplicate"
     if (fault) {
       await runtime.kill("SIGKILL");
       runtime = await fx.startRuntime({ ...ENV, CDC_FAULTS: fault });
-      const how = await runtime.exited(15_000);
+      const how = await runtime.exited(45_000);
       kills.push(`${fault} at ${written} rows (${how})`);
     } else {
       await new Promise((r) => setTimeout(r, 300 + crypto.randomInt(1200)));
@@ -91,7 +91,7 @@ test("a crash inside a huge transaction split over Kafka transactions resumes wi
   const crashes: string[] = [];
   for (const fault of ["before-commit:5", "after-commit:4", "before-commit:3"]) {
     runtime = await fx.startRuntime({ ...env, CDC_FAULTS: fault });
-    crashes.push(`${fault}: ${await runtime.exited(30_000)}`);
+    crashes.push(`${fault}: ${await runtime.exited(60_000)}`);
     await runtime.kill("SIGKILL");
   }
   assert.deepEqual(crashes, ["before-commit:5: SIGKILL", "after-commit:4: SIGKILL", "before-commit:3: SIGKILL"]);

@@ -13,6 +13,7 @@ import type mysql from "mysql2/promise";
 import { groupTopics, tableTopic } from "../../runtime/contract/names";
 import { decodeStatusRecord, type StatusRecord } from "../../runtime/contract/records";
 import { encryptSecret, generateGroupKey } from "../../runtime/contract/secrets";
+import { leaseGroupId } from "../../runtime/control/lease";
 import { registerCompressionCodecs } from "../../runtime/sink/codecs";
 import { readTopicToEnd } from "../../runtime/sink/topic-reader";
 import { repoRoot } from "../bench/process";
@@ -68,6 +69,7 @@ export async function createFixture(bench: Bench, options: { tables?: string[] }
   await admin.query(`USE ${database}`);
   const createdTopics: string[] = [];
   const runtimes: RuntimeProcess[] = [];
+  const connectors = new Set<string>();
   const logDir = fs.mkdtempSync(path.join(os.tmpdir(), "cdc-runtime-"));
 
   const fixture: Fixture = {
@@ -104,6 +106,7 @@ export async function createFixture(bench: Bench, options: { tables?: string[] }
       return { version: 1, name, topicPrefix: prefix, ...overrides, source };
     },
     async putConnector(name, overrides) {
+      connectors.add(name);
       const record = fixture.connectorRecord(name, overrides);
       await writeRecord(kafka, groupTopics(group).configs, name, JSON.stringify(record));
       return record;
@@ -126,6 +129,8 @@ export async function createFixture(bench: Bench, options: { tables?: string[] }
       const internal = Object.values(groupTopics(group));
       const toDelete = [...createdTopics, ...internal].filter((t) => existing.has(t));
       if (toDelete.length) await kadmin.deleteTopics({ topics: toDelete }).catch(() => undefined);
+      // The connectors' lease groups (empty once the runtimes are gone).
+      if (connectors.size) await kadmin.deleteGroups([...connectors].map(leaseGroupId)).catch(() => undefined);
       await kadmin.disconnect();
       fs.rmSync(logDir, { recursive: true, force: true });
     },
@@ -153,7 +158,9 @@ async function spawnRuntime(bench: Bench, env: Record<string, string>, args: str
   const logFile = path.join(logDir, `runtime-${Date.now()}-${crypto.randomBytes(2).toString("hex")}.log`);
   const out = fs.openSync(logFile, "a");
   const child = spawn(process.execPath, [...nodeArgs, path.join(repoRoot, "dist", "runtime", "main.js"), ...args], {
-    env: { ...process.env, CDC_KAFKA_BROKERS: bench.kafka.brokers.join(","), CDC_HTTP_PORT: "0", CDC_HTTP_HOST: "127.0.0.1", CDC_LOG_LEVEL: "debug", ...env },
+    env: { ...process.env, CDC_KAFKA_BROKERS: bench.kafka.brokers.join(","), CDC_HTTP_PORT: "0", CDC_HTTP_HOST: "127.0.0.1", CDC_LOG_LEVEL: "debug",
+      // The broker's smallest session: a runtime restarted after kill -9 waits for the dead one's leases.
+      CDC_LEASE_SESSION_MS: "6000", ...env },
     stdio: ["ignore", out, out],
   });
   fs.closeSync(out);
