@@ -3,7 +3,9 @@
  *   cdc_rows_total, cdc_bytes_total                 counters of records committed to Kafka
  *   cdc_rows_per_second, cdc_bytes_per_second       rates over the last 10 s
  *   cdc_queue_bytes                                 bytes waiting between the binlog reader and Kafka
- *   cdc_lag_seconds                                 seconds between the last committed change and now
+ *   cdc_lag_seconds                                 seconds behind the source (0 while it is idle)
+ *   cdc_dead_letters_total                          records sent to the dead letter topic
+ *   cdc_heartbeats_total                            heartbeat records written
  *   cdc_committed_position{file}                    byte position of the last committed offset
  *   cdc_committed_file_sequence                     the binlog file's sequence number
  *   cdc_errors_total{code}                          failures by error code
@@ -20,6 +22,10 @@ export class ConnectorMetrics {
   bytesTotal = 0;
   queueBytes = 0;
   lastEventTime: number | undefined;
+  /** Set while the source is idle and everything read is committed (lag 0); cleared by the next commit with rows. */
+  idleSince: number | undefined;
+  deadLettersTotal = 0;
+  heartbeatsTotal = 0;
   committed: Position | undefined;
   state: ConnectorState = "STARTING";
   readonly errors = new Map<ErrorCode, number>();
@@ -27,11 +33,15 @@ export class ConnectorMetrics {
 
   constructor(readonly connector: string) {}
 
-  recordCommit(rows: number, bytes: number, position: Position, eventTime: number): void {
+  recordCommit(rows: number, bytes: number, position: Position, eventTime: number, deadLetters = 0): void {
     this.rowsTotal += rows;
     this.bytesTotal += bytes;
+    this.deadLettersTotal += deadLetters;
     this.committed = position;
-    if (rows > 0 || this.lastEventTime === undefined) this.lastEventTime = eventTime;
+    // The checkpoint's event time is the source time of the last transaction read, whatever its
+    // tables: an offset-only commit shows the connector is caught up to it.
+    this.lastEventTime = this.lastEventTime === undefined ? eventTime : Math.max(this.lastEventTime, eventTime);
+    if (rows > 0) this.idleSince = undefined;
     const now = Date.now();
     this.samples.push({ at: now, rows: this.rowsTotal, bytes: this.bytesTotal });
     while (this.samples.length > 2 && now - this.samples[1].at > RATE_WINDOW_MS) this.samples.shift();
@@ -49,7 +59,9 @@ export class ConnectorMetrics {
     return { rows: (last.rows - first.rows) / seconds, bytes: (last.bytes - first.bytes) / seconds };
   }
 
+  /** Seconds behind the source: 0 while it is idle and all is committed, else now - the last committed change's source time. */
   lagSeconds(now = Date.now()): number | undefined {
+    if (this.idleSince !== undefined) return 0;
     return this.lastEventTime === undefined ? undefined : Math.max(0, (now - this.lastEventTime) / 1000);
   }
 }
@@ -70,7 +82,7 @@ export function renderPrometheus(all: ConnectorMetrics[], now = Date.now()): str
   family(
     "cdc_lag_seconds",
     "gauge",
-    "Seconds between the source time of the last committed change and now.",
+    "Seconds behind the source: now minus the source time of the last committed transaction, 0 while the source is idle.",
     all.flatMap((m) => {
       const lag = m.lagSeconds(now);
       return lag === undefined ? [] : [`cdc_lag_seconds${label(m)} ${lag.toFixed(3)}`];
@@ -91,6 +103,8 @@ export function renderPrometheus(all: ConnectorMetrics[], now = Date.now()): str
       return seq ? [`cdc_committed_file_sequence${label(m)} ${Number(seq)}`] : [];
     }),
   );
+  family("cdc_dead_letters_total", "counter", "Records over maxRecordBytes sent to the dead letter topic.", all.map((m) => `cdc_dead_letters_total${label(m)} ${m.deadLettersTotal}`));
+  family("cdc_heartbeats_total", "counter", "Heartbeat records written.", all.map((m) => `cdc_heartbeats_total${label(m)} ${m.heartbeatsTotal}`));
   family("cdc_errors_total", "counter", "Connector failures by error code.", all.flatMap((m) => [...m.errors].map(([code, n]) => `cdc_errors_total${label(m, `,code="${code}"`)} ${n}`)));
   family("cdc_connector_up", "gauge", "1 for the connector's current state.", all.map((m) => `cdc_connector_up${label(m, `,state="${m.state}"`)} 1`));
   return out.join("\n") + "\n";

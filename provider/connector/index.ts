@@ -35,6 +35,10 @@ export interface ConnectorArgs {
   retry?: Inputs<{ connectionMinutes?: number; otherMinutes?: number }>;
   throttle?: Inputs<{ rowsPerSecond?: number; megabytesPerSecond?: number }>;
   maxRecordBytes?: pulumi.Input<number>;
+  /** Seconds between heartbeat records (to `<topicPrefix>_heartbeat`); 0 turns them off. Default 10. */
+  heartbeatSeconds?: pulumi.Input<number>;
+  /** Topic of the records over maxRecordBytes (key, table, position, size). Default `<topicPrefix>_dead_letter`. */
+  deadLetterTopic?: pulumi.Input<string>;
   initialSync?: pulumi.Input<boolean>;
   startPosition?: pulumi.Input<StartPosition>;
   paused?: pulumi.Input<boolean>;

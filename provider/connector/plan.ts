@@ -44,6 +44,8 @@ export interface ConnectorInputs {
   retry?: { connectionMinutes?: number; otherMinutes?: number };
   throttle?: { rowsPerSecond?: number; megabytesPerSecond?: number };
   maxRecordBytes?: number;
+  heartbeatSeconds?: number;
+  deadLetterTopic?: string;
   initialSync?: boolean;
   startPosition?: StartPosition;
   paused?: boolean;
@@ -119,6 +121,8 @@ export function configRecord(inputs: ConnectorInputs, passwordEncrypted: Encrypt
     retry: inputs.retry,
     throttle: inputs.throttle,
     maxRecordBytes: inputs.maxRecordBytes,
+    heartbeatSeconds: inputs.heartbeatSeconds,
+    deadLetterTopic: inputs.deadLetterTopic,
     initialSync: inputs.initialSync,
     startPosition: inputs.startPosition,
     paused: inputs.paused,
@@ -223,7 +227,7 @@ const REPLACE_PATHS = ["name", "groupName", "source.host", "source.port", "sourc
 
 const UPDATE_PATHS = [
   "groupKey", "kafka.brokers", "source.user", "source.password", "source.region", "source.rdsInstanceId", "source.timezone", "source.serverId",
-  "tables", "autoAddTables", "topicPrefix", "format", "compression", "acks", "partitionPolicy", "retry", "throttle", "maxRecordBytes",
+  "tables", "autoAddTables", "topicPrefix", "format", "compression", "acks", "partitionPolicy", "retry", "throttle", "maxRecordBytes", "heartbeatSeconds", "deadLetterTopic",
   "initialSync", "startPosition", "paused", "manageGrants", "deployTimeoutSeconds",
 ] as const;
 

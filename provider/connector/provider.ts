@@ -6,10 +6,12 @@
  */
 import crypto from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
-import { connectorConsumerGroup, connectorTransactionalId, groupTopics } from "../../runtime/contract/names";
+import type { Kafka } from "kafkajs";
+import { connectorConsumerGroup, connectorTransactionalId, defaultDeadLetterTopic, groupTopics, heartbeatTopic } from "../../runtime/contract/names";
 import type { StatusRecord } from "../../runtime/contract/records";
 import { encryptSecret } from "../../runtime/contract/secrets";
 import { CdcError, combineErrors, type ErrorCode } from "../../runtime/errors";
+import { KafkaAdmin } from "../../runtime/sink/admin";
 import { runPrechecks } from "../../runtime/source/prechecks";
 import { providerKafka } from "../kafka";
 import { failureOf, knownFailures, note } from "../diagnostics";
@@ -181,7 +183,29 @@ export async function del(_id: string, props: ConnectorOutputs): Promise<void> {
   if (!stopped) note(`connector ${olds.name}: no runtime confirmed the stop within 60 s; removing its offsets anyway`);
   await writeRecord(kafka, topics.offsets, olds.name, null);
   if (!stopped) await writeRecord(kafka, topics.status, olds.name, null);
+  await removeOwnTopics(kafka, olds);
   if (olds.manageGrants && olds.grants) await revokeGrants(olds.source, olds.manageGrants, olds.grants);
+}
+
+/**
+ * The topics the runtime created for this connector: the heartbeat topic goes; the dead letter
+ * topic goes only when it is empty (its records are the only trace of the changes they stand for).
+ */
+async function removeOwnTopics(kafka: Kafka, olds: ConnectorOutputs): Promise<void> {
+  const deadLetters = olds.deadLetterTopic || defaultDeadLetterTopic(olds.topicPrefix);
+  const admin = await KafkaAdmin.connect(kafka);
+  try {
+    const { counts } = await admin.partitionCounts([deadLetters]);
+    const toDelete = [heartbeatTopic(olds.topicPrefix)];
+    if (counts.has(deadLetters)) {
+      const held = [...(await admin.highWatermarks(deadLetters)).values()].reduce((sum, high) => sum + high, 0n);
+      if (held === 0n) toDelete.push(deadLetters);
+      else note(`connector ${olds.name}: kept its dead letter topic ${deadLetters} (${held} records); delete it by hand once they are dealt with`);
+    }
+    await admin.deleteTopics(toDelete);
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** Reads state written by any earlier version of this provider (stateVersion absent = 1). */

@@ -8,7 +8,7 @@
  * property, what is wrong and how to fix it. The provider runs it in `check`, the runtime on every
  * record it reads.
  */
-import { connectorNameProblem, tableTopicProblem, topicPrefixProblem } from "./names";
+import { connectorNameProblem, defaultDeadLetterTopic, tableTopicProblem, topicNameProblem, topicPrefixProblem } from "./names";
 import { isEncryptedSecret, type EncryptedSecret } from "./secrets";
 
 export const CONFIG_RECORD_VERSION = 1;
@@ -58,6 +58,10 @@ export interface ConnectorConfig {
   retry: { connectionMinutes: number; otherMinutes: number };
   throttle: { rowsPerSecond?: number; megabytesPerSecond?: number };
   maxRecordBytes: number;
+  /** Seconds between heartbeat records to `<topicPrefix>_heartbeat`; 0 turns heartbeats off. */
+  heartbeatSeconds: number;
+  /** Where records over maxRecordBytes go (their key, table, position and size, not their body). */
+  deadLetterTopic: string;
   initialSync: boolean;
   startPosition: StartPosition;
   paused: boolean;
@@ -73,6 +77,7 @@ export const DEFAULTS = {
   retryConnectionMinutes: 720,
   retryOtherMinutes: 10,
   maxRecordBytes: 10 * 1024 * 1024,
+  heartbeatSeconds: 10,
   port: 3306,
   timezone: "+00:00",
 };
@@ -206,6 +211,13 @@ export function normalizeConnectorConfig(input: unknown): NormalizeResult {
   const megabytesPerSecond = positiveNumber(throttleRaw.megabytesPerSecond, "throttle.megabytesPerSecond", problem);
 
   const maxRecordBytes = int(raw, "maxRecordBytes", "maxRecordBytes", DEFAULTS.maxRecordBytes, 1024, 100 * 1024 * 1024) ?? DEFAULTS.maxRecordBytes;
+  const heartbeatSeconds = int(raw, "heartbeatSeconds", "heartbeatSeconds", DEFAULTS.heartbeatSeconds, 0, 3600) ?? DEFAULTS.heartbeatSeconds;
+  let deadLetterTopic = defaultDeadLetterTopic(topicPrefix);
+  if (raw.deadLetterTopic !== undefined && raw.deadLetterTopic !== null && raw.deadLetterTopic !== "") {
+    deadLetterTopic = str(raw, "deadLetterTopic", "deadLetterTopic", false) ?? deadLetterTopic;
+    const topicProblem = topicNameProblem(deadLetterTopic);
+    if (topicProblem) problem("deadLetterTopic", topicProblem);
+  }
   const initialSync = bool(raw.initialSync, "initialSync", false, problem);
   const paused = bool(raw.paused, "paused", false, problem);
   const startPosition = parseStartPosition(raw.startPosition, problem);
@@ -225,6 +237,8 @@ export function normalizeConnectorConfig(input: unknown): NormalizeResult {
       retry: { connectionMinutes, otherMinutes },
       throttle: { rowsPerSecond, megabytesPerSecond },
       maxRecordBytes,
+      heartbeatSeconds,
+      deadLetterTopic,
       initialSync,
       startPosition,
       paused,

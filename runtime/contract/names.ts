@@ -28,6 +28,24 @@ export function tableTopic(topicPrefix: string, table: string): string {
   return `${topicPrefix}_${table}`;
 }
 
+/** The connector's heartbeat topic, `<topicPrefix>_heartbeat` (created by the runtime when missing). */
+export function heartbeatTopic(topicPrefix: string): string {
+  return `${topicPrefix}_heartbeat`;
+}
+
+/** The default dead letter topic, `<topicPrefix>_dead_letter` (created by the runtime when missing). */
+export function defaultDeadLetterTopic(topicPrefix: string): string {
+  return `${topicPrefix}_dead_letter`;
+}
+
+/** Returns what is wrong with a full topic name, or undefined when it is valid. */
+export function topicNameProblem(topic: string): string | undefined {
+  if (typeof topic !== "string" || topic.length === 0) return "is empty; give a topic name";
+  if (!TOPIC_NAME_PATTERN.test(topic)) return "may contain only letters, digits, '.', '_' and '-' (Kafka's topic characters)";
+  if (topic.length > TOPIC_NAME_MAX) return `is ${topic.length} characters long; Kafka's limit is ${TOPIC_NAME_MAX}`;
+  return undefined;
+}
+
 /** Returns what is wrong with a topic prefix, or undefined when it is valid. */
 export function topicPrefixProblem(prefix: string): string | undefined {
   if (typeof prefix !== "string" || prefix.length === 0) return "is empty; give a prefix such as \"mysql\"";

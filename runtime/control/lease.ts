@@ -21,6 +21,7 @@
  * the two apart) and keeps the spread deterministic.
  */
 import { AssignerProtocol, type Consumer, type Kafka, type PartitionAssigner } from "kafkajs";
+import { connectorConsumerGroup } from "../contract/names";
 import { classifyKafkaError } from "../errors";
 import type { Logger } from "../log";
 import { backoffMs, sleep } from "../retry";
@@ -28,9 +29,8 @@ import { backoffMs, sleep } from "../retry";
 export const DEFAULT_LEASE_SESSION_MS = 10_000;
 const ASSIGNER = "cdc-lease";
 
-export function leaseGroupId(connector: string): string {
-  return `connect-${connector}`;
-}
+/** The lease's consumer group: the contract's `connect-<connector>`. */
+export const leaseGroupId = connectorConsumerGroup;
 
 interface Member {
   memberId: string;

@@ -56,6 +56,8 @@ export interface ReaderBatch {
   data: { kind: "blocks"; blocks: BlockBatch } | { kind: "frame"; frame: RecordFrame };
   count: number;
   bytes: number;
+  /** Dead letters among the records. */
+  deadLetters: number;
   checkpoint: CheckpointJson;
   /** Bytes still waiting in the reader after this batch was taken. */
   queueBytes: number;
@@ -139,6 +141,7 @@ export class BinlogReader {
             eventTime: event.eventTime,
             checkpointTime: buffer.checkpointTime,
             gtid: event.gtid,
+            position: () => buffer.rowPosition(),
           });
           buffer.push(record, event.eventTime);
         }
@@ -190,7 +193,9 @@ export class BinlogReader {
       (data) => {
         if (this.failed) return;
         const { count, bytes } = taken.checkpoint;
-        this.output.batch({ data, count, bytes, checkpoint: checkpointToJson(taken.checkpoint), queueBytes: buffer.bytes });
+        let deadLetters = 0;
+        for (const record of taken.records) if (record.deadLetter) deadLetters++;
+        this.output.batch({ data, count, bytes, deadLetters, checkpoint: checkpointToJson(taken.checkpoint), queueBytes: buffer.bytes });
       },
       (error) =>
         this.fail(error instanceof CdcError ? error : new CdcError("INTERNAL", `packing records for Kafka: ${(error as Error).stack ?? error}`)),

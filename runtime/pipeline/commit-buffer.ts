@@ -77,6 +77,11 @@ export class CommitBuffer {
     return this.sequence;
   }
 
+  /** Where the row nextRow() numbered last is: its transaction's start, skipRows = its index there. */
+  rowPosition(): Position {
+    return this.txnStart.withSkipRows(Math.max(0, this.txnRows - 1));
+  }
+
   /** Adds the record built for the row nextRow() numbered; may place a split checkpoint after it. */
   push(record: OutRecord, eventTime: number): void {
     this.records.push(record);

@@ -8,10 +8,11 @@
  */
 import type { Kafka } from "kafkajs";
 import type { ConnectorConfig } from "../contract/config";
-import { connectorTransactionalId, tableTopic, type GroupTopics } from "../contract/names";
+import { connectorTransactionalId, heartbeatTopic, tableTopic, type GroupTopics } from "../contract/names";
 import { CdcError, classifyKafkaError, combineErrors } from "../errors";
 import type { Logger } from "../log";
 import type { ConnectorMetrics } from "../metrics";
+import type { Position } from "../position";
 import { resolveStartPosition } from "../source/binlog-position";
 import { runPrechecks, type SourceAccess } from "../source/prechecks";
 import { KafkaAdmin } from "../sink/admin";
@@ -21,7 +22,8 @@ import { unpackBlockBatch } from "../sink/record-blocks";
 import { checkpointFromJson } from "./binlog-reader";
 import { offsetWrite, readCommittedOffset } from "./offsets";
 import { unpackRecords } from "./record-frame";
-import { ReaderThread } from "./reader-thread";
+import { ReaderThread, type ReaderItem } from "./reader-thread";
+import { SourceWatch } from "./source-watch";
 
 export interface TaskContext {
   config: ConnectorConfig;
@@ -45,6 +47,8 @@ export interface TaskTuning {
   idleCommitMs: number;
   /** Bytes per Kafka transaction, when several checkpoints are waiting (a backlog). */
   transactionBytes: number;
+  /** How often the source's binlog end is sampled (idle detection for the lag metric). */
+  sourceCheckMs: number;
 }
 
 export const DEFAULT_TUNING: TaskTuning = {
@@ -53,7 +57,10 @@ export const DEFAULT_TUNING: TaskTuning = {
   splitBytes: 8 * 1024 * 1024,
   idleCommitMs: 1_000,
   transactionBytes: 2 * 1024 * 1024,
+  sourceCheckMs: 5_000,
 };
+
+const TICK = Symbol("tick");
 
 export class ConnectorTask {
   private reader: ReaderThread | undefined;
@@ -61,6 +68,13 @@ export class ConnectorTask {
   private stopping = false;
   private failure: CdcError | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  private watch: SourceWatch | undefined;
+  /** The last offset committed (heartbeats commit it again). */
+  private lastCheckpoint: { position: Position; sequence: bigint; eventTime: number } | undefined;
+  private lastEnd: Position | null = null;
+  private commitsSinceCheck = 0;
+  private nextCheckAt = Date.now();
+  private nextHeartbeatAt = Date.now();
   private settle!: { resolve: () => void; reject: (error: CdcError) => void };
   /** Settles when the task ends: resolves after stop(), rejects with the failure. */
   readonly done: Promise<void>;
@@ -101,7 +115,12 @@ export class ConnectorTask {
       if (missing.length > 0) {
         throw new CdcError("TOPIC_MISSING", `topic${missing.length > 1 ? "s" : ""} ${missing.join(", ")} do${missing.length > 1 ? "" : "es"} not exist.`);
       }
-      partitions = counts;
+      // The connector's own topics (not the tables'): created here when missing, one partition.
+      const own = [{ topic: config.deadLetterTopic, partitions: 1, configs: {} }];
+      if (config.heartbeatSeconds > 0) own.push({ topic: heartbeatTopic(config.topicPrefix), partitions: 1, configs: { "retention.ms": "86400000" } });
+      const created = await admin.ensureTopics(own);
+      if (created.length > 0) logger.info("created the connector's topics", { topics: created });
+      partitions = new Map([...counts, [config.deadLetterTopic, 1]]);
     } finally {
       await admin.disconnect();
     }
@@ -124,6 +143,8 @@ export class ConnectorTask {
       logger.info("no committed offset: starting at the configured position", { position: position.toString() });
     }
     this.ctx.metrics.committed = committed.position;
+    this.lastCheckpoint = { position: committed.position, sequence: committed.sequence, eventTime: committed.eventTime ?? Date.now() };
+    this.watch = new SourceWatch(this.access, logger);
 
     logger.info("streaming the binlog", { from: committed.position.toString() });
     this.reader = new ReaderThread(logger);
@@ -143,14 +164,26 @@ export class ConnectorTask {
     this.flushing = this.flushLoop(this.reader);
   }
 
-  /** Commits the reader's batches, one Kafka transaction each, until the reader drains or fails. */
+  /**
+   * Commits the reader's batches, one Kafka transaction each, until the reader drains or fails.
+   * Between batches it samples the source (idle detection) and writes heartbeats when due.
+   */
   private async flushLoop(reader: ReaderThread): Promise<void> {
     const sink = this.sink as KafkaSink;
     const { config, topics, metrics } = this.ctx;
+    let pending: Promise<ReaderItem | undefined> | undefined;
     for (;;) {
-      const item = await reader.next();
-      if (!item || item.kind === "drained" || this.failure) return;
-      const { data, count, bytes, queueBytes } = item.batch;
+      pending ??= reader.next();
+      const next = await this.nextOrTick(pending);
+      if (this.failure) return;
+      if (next === TICK) {
+        await this.tick();
+        continue;
+      }
+      pending = undefined;
+      const item = next.item;
+      if (!item || item.kind === "drained") return;
+      const { data, count, bytes, deadLetters, queueBytes } = item.batch;
       const checkpoint = checkpointFromJson(item.batch.checkpoint);
       const offset = offsetWrite(topics.offsets, config.name, checkpoint);
       metrics.queueBytes = queueBytes + bytes;
@@ -163,8 +196,62 @@ export class ConnectorTask {
       }
       reader.ack();
       this.committedOnce = true;
-      metrics.recordCommit(count, bytes, checkpoint.position, checkpoint.eventTime);
+      this.commitsSinceCheck++;
+      this.lastCheckpoint = checkpoint;
+      metrics.recordCommit(count, bytes, checkpoint.position, checkpoint.eventTime, deadLetters);
       metrics.queueBytes = queueBytes;
+    }
+  }
+
+  /** The reader's next item, or TICK when a source check or a heartbeat is due first. */
+  private async nextOrTick(pending: Promise<ReaderItem | undefined>): Promise<{ item: ReaderItem | undefined } | typeof TICK> {
+    const wait = Math.max(0, Math.min(this.nextCheckAt, this.nextHeartbeatAt) - Date.now());
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([pending.then((item) => ({ item })), new Promise<typeof TICK>((resolve) => (timer = setTimeout(() => resolve(TICK), wait)))]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async tick(): Promise<void> {
+    const { config, metrics } = this.ctx;
+    const now = Date.now();
+    if (now >= this.nextCheckAt) {
+      this.nextCheckAt = now + this.ctx.tuning.sourceCheckMs;
+      const end = await (this.watch as SourceWatch).end();
+      // Idle: the source's end did not move over a whole interval, nothing was committed in it and
+      // nothing waits in the reader: everything the source has is in Kafka, so the lag is 0.
+      const idle = end !== null && this.lastEnd !== null && end.equals(this.lastEnd) && this.commitsSinceCheck === 0 && metrics.queueBytes === 0;
+      if (idle) metrics.idleSince ??= now;
+      else if (end === null || !this.lastEnd || !end.equals(this.lastEnd)) metrics.idleSince = undefined;
+      this.lastEnd = end;
+      this.commitsSinceCheck = 0;
+    }
+    if (config.heartbeatSeconds > 0 && now >= this.nextHeartbeatAt) {
+      this.nextHeartbeatAt = now + config.heartbeatSeconds * 1000;
+      await this.writeHeartbeat(now);
+    }
+  }
+
+  /** A heartbeat record, in a transaction with the (unchanged) committed offset. */
+  private async writeHeartbeat(now: number): Promise<void> {
+    const { config, topics, metrics } = this.ctx;
+    const checkpoint = this.lastCheckpoint as NonNullable<ConnectorTask["lastCheckpoint"]>;
+    const lag = metrics.lagSeconds(now);
+    const value = JSON.stringify({
+      connector: config.name,
+      ts: now,
+      position: checkpoint.position.toJSON(),
+      sourcePosition: this.lastEnd ? { file: this.lastEnd.file, pos: this.lastEnd.pos } : null,
+      lagSeconds: lag === undefined ? null : Math.round(lag * 1000) / 1000,
+    });
+    const record = { topic: heartbeatTopic(config.topicPrefix), partition: 0, key: config.name, value, bytes: Buffer.byteLength(config.name) + Buffer.byteLength(value) };
+    try {
+      await (this.sink as KafkaSink).commit([record], offsetWrite(topics.offsets, config.name, checkpoint));
+      metrics.heartbeatsTotal++;
+    } catch (error) {
+      this.fail(classifyKafkaError(error, "writing a heartbeat"));
     }
   }
 
@@ -178,6 +265,7 @@ export class ConnectorTask {
     await this.reader?.terminate();
     await this.flushing.catch(() => undefined);
     await this.sink?.disconnect();
+    await this.watch?.close();
   }
 
   /** Stops reading, commits what is complete, and disconnects. */
@@ -191,6 +279,7 @@ export class ConnectorTask {
     await this.flushing.catch(() => undefined);
     await this.reader?.terminate();
     await this.sink?.disconnect();
+    await this.watch?.close();
     this.settle.resolve();
   }
 }

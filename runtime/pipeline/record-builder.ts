@@ -2,6 +2,7 @@
 import type { ConnectorConfig } from "../contract/config";
 import { tableTopic } from "../contract/names";
 import { CdcError } from "../errors";
+import type { Position } from "../position";
 import { canalMessage } from "../format/canal";
 import { dataWorksMessage, type RowOp } from "../format/dataworks";
 import { messageKey, type Row, type TableShape } from "../format/table";
@@ -13,6 +14,8 @@ export interface RowContext {
   eventTime: number;
   checkpointTime: number;
   gtid: string | null;
+  /** Where the row is in the binlog (its transaction's start and the row's index in it), for dead letters. */
+  position: () => Position;
 }
 
 export class RecordBuilder {
@@ -20,7 +23,7 @@ export class RecordBuilder {
   private readonly targets = new WeakMap<TableShape, { topic: string; partitions: number }>();
 
   constructor(
-    private readonly config: Pick<ConnectorConfig, "format" | "topicPrefix" | "partitionPolicy" | "maxRecordBytes">,
+    private readonly config: Pick<ConnectorConfig, "name" | "format" | "topicPrefix" | "partitionPolicy" | "maxRecordBytes" | "deadLetterTopic">,
     private readonly partitions: Map<string, number>,
   ) {}
 
@@ -52,13 +55,33 @@ export class RecordBuilder {
         ? canalMessage(shape, op, before, after, { sequenceId: context.sequenceId, eventTime: context.eventTime, systemTime, gtid: context.gtid })
         : dataWorksMessage(shape, op, before, after, { sequenceId: context.sequenceId, eventTime: context.eventTime, systemTime, checkpointTime: context.checkpointTime });
     const bytes = Buffer.byteLength(key) + Buffer.byteLength(value);
-    if (bytes > this.config.maxRecordBytes) {
-      throw new CdcError(
-        "RECORD_TOO_LARGE",
-        `a ${op} of ${shape.database}.${shape.table} with key ${key.length > 200 ? key.slice(0, 200) + "…" : key} makes a ${bytes}-byte record; the limit (maxRecordBytes) is ${this.config.maxRecordBytes}.`,
-      );
-    }
+    if (bytes > this.config.maxRecordBytes) return this.deadLetter(shape, op, key, bytes, context);
     const partition = choosePartition(this.config.partitionPolicy, partitions, key, shape.qualifiedName, shape.keyColumns.length > 0);
     return { topic, partition, key, value, bytes };
+  }
+
+  /**
+   * A record over maxRecordBytes goes to the dead letter topic instead: its key, table, position
+   * and size, not its body. The connector keeps running; /metrics counts it.
+   */
+  private deadLetter(shape: TableShape, op: RowOp, key: string, bytes: number, context: RowContext): OutRecord {
+    const value = JSON.stringify({
+      connector: this.config.name,
+      reason: "RECORD_TOO_LARGE",
+      database: shape.database,
+      table: shape.table,
+      topic: this.topicOf(shape.table),
+      op,
+      key,
+      position: context.position().toJSON(),
+      gtid: context.gtid,
+      sequenceId: context.sequenceId,
+      eventTime: context.eventTime,
+      bytes,
+      maxRecordBytes: this.config.maxRecordBytes,
+    });
+    // The key may itself be huge (a long primary key): the dead letter's key is cut to 1 KiB.
+    const deadKey = key.length > 1024 ? key.slice(0, 1024) : key;
+    return { topic: this.config.deadLetterTopic, partition: 0, key: deadKey, value, bytes: Buffer.byteLength(deadKey) + Buffer.byteLength(value), deadLetter: true };
   }
 }

@@ -23,6 +23,8 @@ export interface OutRecord {
   value: string | Buffer;
   /** key + value bytes (UTF-8). */
   bytes: number;
+  /** A dead letter standing for a record over maxRecordBytes (counted in /metrics). */
+  deadLetter?: boolean;
 }
 
 export interface OffsetWrite {

@@ -35,6 +35,12 @@ export async function resolveStartPosition(access: SourceAccess, start: StartPos
   }
 }
 
+/** The server's current binlog end (file and position), or null when the binary log is off. */
+export async function serverEndPosition(connection: mysql.Connection): Promise<Position | null> {
+  const status = await binaryLogStatus(connection);
+  return status.length === 0 ? null : Position.of(String(status[0].File), Number(status[0].Position));
+}
+
 /** SHOW MASTER STATUS (MariaDB, MySQL before 8.4), else its new name SHOW BINARY LOG STATUS (MySQL 8.2+). */
 async function binaryLogStatus(connection: mysql.Connection): Promise<mysql.RowDataPacket[]> {
   try {

@@ -9,9 +9,11 @@ const HELP_TYPE = [
   ["cdc_rows_per_second", "gauge", "Row changes committed per second, over the last 10 s."],
   ["cdc_bytes_per_second", "gauge", "Bytes committed per second, over the last 10 s."],
   ["cdc_queue_bytes", "gauge", "Bytes waiting between the binlog reader and Kafka."],
-  ["cdc_lag_seconds", "gauge", "Seconds between the source time of the last committed change and now."],
+  ["cdc_lag_seconds", "gauge", "Seconds behind the source: now minus the source time of the last committed transaction, 0 while the source is idle."],
   ["cdc_committed_position", "gauge", "Binlog byte position of the last committed offset (label file: the binlog file)."],
   ["cdc_committed_file_sequence", "gauge", "Sequence number of the binlog file of the last committed offset."],
+  ["cdc_dead_letters_total", "counter", "Records over maxRecordBytes sent to the dead letter topic."],
+  ["cdc_heartbeats_total", "counter", "Heartbeat records written."],
   ["cdc_errors_total", "counter", "Connector failures by error code."],
   ["cdc_connector_up", "gauge", "1 for the connector's current state."],
 ] as const;
@@ -45,7 +47,7 @@ describe("renderPrometheus", () => {
         "# HELP cdc_queue_bytes Bytes waiting between the binlog reader and Kafka.",
         "# TYPE cdc_queue_bytes gauge",
         'cdc_queue_bytes{connector="orders-cdc"} 512',
-        "# HELP cdc_lag_seconds Seconds between the source time of the last committed change and now.",
+        "# HELP cdc_lag_seconds Seconds behind the source: now minus the source time of the last committed transaction, 0 while the source is idle.",
         "# TYPE cdc_lag_seconds gauge",
         'cdc_lag_seconds{connector="orders-cdc"} 2.500',
         "# HELP cdc_committed_position Binlog byte position of the last committed offset (label file: the binlog file).",
@@ -54,6 +56,12 @@ describe("renderPrometheus", () => {
         "# HELP cdc_committed_file_sequence Sequence number of the binlog file of the last committed offset.",
         "# TYPE cdc_committed_file_sequence gauge",
         'cdc_committed_file_sequence{connector="orders-cdc"} 12',
+        "# HELP cdc_dead_letters_total Records over maxRecordBytes sent to the dead letter topic.",
+        "# TYPE cdc_dead_letters_total counter",
+        'cdc_dead_letters_total{connector="orders-cdc"} 0',
+        "# HELP cdc_heartbeats_total Heartbeat records written.",
+        "# TYPE cdc_heartbeats_total counter",
+        'cdc_heartbeats_total{connector="orders-cdc"} 0',
         "# HELP cdc_errors_total Connector failures by error code.",
         "# TYPE cdc_errors_total counter",
         'cdc_errors_total{connector="orders-cdc",code="SOURCE_UNREACHABLE"} 2',
@@ -125,7 +133,7 @@ describe("renderPrometheus", () => {
 });
 
 describe("ConnectorMetrics", () => {
-  test("lag follows the last commit that carried rows", () => {
+  test("lag follows the source time of the last committed transaction, rows or not; 0 while the source is idle", () => {
     const m = new ConnectorMetrics("c");
     assert.equal(m.lagSeconds(1000), undefined);
     m.recordCommit(0, 0, Position.of("binlog.000001", 4), 1000);
@@ -133,9 +141,24 @@ describe("ConnectorMetrics", () => {
     m.recordCommit(5, 50, Position.of("binlog.000001", 400), 2000);
     assert.equal(m.lagSeconds(3000), 1);
     m.recordCommit(0, 0, Position.of("binlog.000001", 500), 2900);
-    assert.equal(m.lagSeconds(3000), 1, "an empty commit does not move the event time");
+    assert.equal(m.lagSeconds(3000), 0.1, "a transaction of other tables is caught up to as well");
+    m.recordCommit(0, 0, Position.of("binlog.000001", 500), 1500);
+    assert.equal(m.lagSeconds(3000), 0.1, "an older event time never moves the lag back");
     assert.equal(m.lagSeconds(0), 0, "never negative");
     assert.equal(m.committed?.pos, 500);
+    m.idleSince = 3000;
+    assert.equal(m.lagSeconds(60_000), 0, "idle: 0 however old the last change");
+    m.recordCommit(0, 0, Position.of("binlog.000001", 600), 59_000);
+    assert.equal(m.lagSeconds(60_000), 0, "an offset-only commit does not end idleness");
+    m.recordCommit(1, 10, Position.of("binlog.000001", 700), 58_000);
+    assert.equal(m.idleSince, undefined);
+    assert.equal(m.lagSeconds(60_000), 1, "a commit with rows does");
+  });
+
+  test("dead letters are counted", () => {
+    const m = new ConnectorMetrics("c");
+    m.recordCommit(3, 30, Position.of("binlog.000001", 4), 1000, 2);
+    assert.equal(m.deadLettersTotal, 2);
   });
 
   test("errors count by code", () => {

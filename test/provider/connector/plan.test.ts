@@ -110,6 +110,8 @@ describe("configRecord", () => {
           retry: { connectionMinutes: 60, otherMinutes: undefined },
           throttle: { rowsPerSecond: 500 },
           maxRecordBytes: 2048,
+          heartbeatSeconds: 0,
+          deadLetterTopic: "shop.dlq",
           initialSync: true,
           startPosition: { file: "mysql-bin.000003", pos: 4 },
           paused: false,
@@ -141,6 +143,8 @@ describe("configRecord", () => {
       retry: { connectionMinutes: 60 },
       throttle: { rowsPerSecond: 500 },
       maxRecordBytes: 2048,
+      heartbeatSeconds: 0,
+      deadLetterTopic: "shop.dlq",
       initialSync: true,
       startPosition: { file: "mysql-bin.000003", pos: 4 },
       paused: false,
@@ -157,6 +161,8 @@ describe("configRecord", () => {
     assert.deepEqual(result.config.source.passwordEncrypted, ENCRYPTED);
     assert.equal(result.config.source.password, undefined);
     assert.equal(result.config.format, "dataworks");
+    assert.equal(result.config.heartbeatSeconds, 10);
+    assert.equal(result.config.deadLetterTopic, "shop_dead_letter");
     assert.equal(result.config.revision, "rev-1");
   });
 });

@@ -71,6 +71,8 @@ describe("normalizeConnectorConfig defaults", () => {
       retry: { connectionMinutes: 720, otherMinutes: 10 },
       throttle: { rowsPerSecond: undefined, megabytesPerSecond: undefined },
       maxRecordBytes: 10 * 1024 * 1024,
+      heartbeatSeconds: 10,
+      deadLetterTopic: "mysql_dead_letter",
       initialSync: false,
       startPosition: "end",
       paused: false,
@@ -128,6 +130,22 @@ describe("normalizeConnectorConfig defaults", () => {
   test("startPosition earliest", () => {
     assert.equal(ok(baseRecord({ startPosition: "earliest" })).startPosition, "earliest");
     assert.equal(ok(baseRecord({ startPosition: "end" })).startPosition, "end");
+  });
+});
+
+describe("heartbeatSeconds and deadLetterTopic", () => {
+  test("0 turns heartbeats off; a named dead letter topic is kept", () => {
+    const config = ok({ ...baseRecord(), heartbeatSeconds: 0, deadLetterTopic: "dlq.orders" });
+    assert.equal(config.heartbeatSeconds, 0);
+    assert.equal(config.deadLetterTopic, "dlq.orders");
+  });
+
+  test("out of range or malformed values are named with their fix", () => {
+    const result = normalizeConnectorConfig({ ...baseRecord(), heartbeatSeconds: 7200, deadLetterTopic: "bad topic!" });
+    assert.equal(result.ok, false);
+    if (result.ok) return;
+    assert.deepEqual(result.problems.map((p) => p.property).sort(), ["deadLetterTopic", "heartbeatSeconds"]);
+    assert.match(result.problems.find((p) => p.property === "deadLetterTopic")!.message, /letters, digits/);
   });
 });
 

@@ -109,14 +109,3 @@ test("a purged binlog", async () => {
   assert.match(status.reason ?? "", /1236/);
   assert.match(status.fix ?? "", /purged/);
 });
-
-test("a record over maxRecordBytes", async () => {
-  await fx.putConnector("too-large", { maxRecordBytes: 2048 });
-  await waitForStatus(fx.kafka, fx.group, "too-large", (s) => s.state === "RUNNING");
-  await fx.sql("INSERT INTO items VALUES (100, 'small')");
-  await fx.sql("ALTER TABLE items MODIFY name VARCHAR(5000)");
-  await fx.sql(`INSERT INTO items VALUES (101, '${"x".repeat(4000)}')`);
-  const status = await failed("too-large");
-  assert.equal(status.errorCode, "RECORD_TOO_LARGE");
-  assert.match(status.reason ?? "", /key \{"id":101\} makes a \d{4}-byte record; the limit \(maxRecordBytes\) is 2048/);
-});
