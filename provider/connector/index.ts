@@ -39,6 +39,8 @@ export interface ConnectorArgs {
   heartbeatSeconds?: pulumi.Input<number>;
   /** Topic of the records over maxRecordBytes (key, table, position, size). Default `<topicPrefix>_dead_letter`. */
   deadLetterTopic?: pulumi.Input<string>;
+  /** Topic of the DDL messages; default: each table's own topic. */
+  ddlTopic?: pulumi.Input<string>;
   initialSync?: pulumi.Input<boolean>;
   startPosition?: pulumi.Input<StartPosition>;
   paused?: pulumi.Input<boolean>;

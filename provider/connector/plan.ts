@@ -46,6 +46,7 @@ export interface ConnectorInputs {
   maxRecordBytes?: number;
   heartbeatSeconds?: number;
   deadLetterTopic?: string;
+  ddlTopic?: string;
   initialSync?: boolean;
   startPosition?: StartPosition;
   paused?: boolean;
@@ -123,6 +124,7 @@ export function configRecord(inputs: ConnectorInputs, passwordEncrypted: Encrypt
     maxRecordBytes: inputs.maxRecordBytes,
     heartbeatSeconds: inputs.heartbeatSeconds,
     deadLetterTopic: inputs.deadLetterTopic,
+    ddlTopic: inputs.ddlTopic,
     initialSync: inputs.initialSync,
     startPosition: inputs.startPosition,
     paused: inputs.paused,
@@ -227,7 +229,7 @@ const REPLACE_PATHS = ["name", "groupName", "source.host", "source.port", "sourc
 
 const UPDATE_PATHS = [
   "groupKey", "kafka.brokers", "source.user", "source.password", "source.region", "source.rdsInstanceId", "source.timezone", "source.serverId",
-  "tables", "autoAddTables", "topicPrefix", "format", "compression", "acks", "partitionPolicy", "retry", "throttle", "maxRecordBytes", "heartbeatSeconds", "deadLetterTopic",
+  "tables", "autoAddTables", "topicPrefix", "format", "compression", "acks", "partitionPolicy", "retry", "throttle", "maxRecordBytes", "heartbeatSeconds", "deadLetterTopic", "ddlTopic",
   "initialSync", "startPosition", "paused", "manageGrants", "deployTimeoutSeconds",
 ] as const;
 

@@ -62,6 +62,8 @@ export interface ConnectorConfig {
   heartbeatSeconds: number;
   /** Where records over maxRecordBytes go (their key, table, position and size, not their body). */
   deadLetterTopic: string;
+  /** Where DDL messages go; undefined: to the table's own topic. */
+  ddlTopic?: string;
   initialSync: boolean;
   startPosition: StartPosition;
   paused: boolean;
@@ -218,6 +220,12 @@ export function normalizeConnectorConfig(input: unknown): NormalizeResult {
     const topicProblem = topicNameProblem(deadLetterTopic);
     if (topicProblem) problem("deadLetterTopic", topicProblem);
   }
+  let ddlTopic: string | undefined;
+  if (raw.ddlTopic !== undefined && raw.ddlTopic !== null && raw.ddlTopic !== "") {
+    ddlTopic = str(raw, "ddlTopic", "ddlTopic", false);
+    const topicProblem = topicNameProblem(ddlTopic);
+    if (topicProblem) problem("ddlTopic", topicProblem);
+  }
   const initialSync = bool(raw.initialSync, "initialSync", false, problem);
   const paused = bool(raw.paused, "paused", false, problem);
   const startPosition = parseStartPosition(raw.startPosition, problem);
@@ -239,6 +247,7 @@ export function normalizeConnectorConfig(input: unknown): NormalizeResult {
       maxRecordBytes,
       heartbeatSeconds,
       deadLetterTopic,
+      ddlTopic,
       initialSync,
       startPosition,
       paused,

@@ -7,7 +7,8 @@
  * It sends one batch at a time: the records up to a checkpoint (at most transactionBytes, at least
  * one checkpoint) with that checkpoint, then waits for the Kafka thread to acknowledge the commit
  * before it sends the next. The queue bound counts what waits here plus the batch in flight; above
- * it the binlog connection is paused (zongji has no back-pressure of its own).
+ * it the binlog connection is paused (zongji has no back-pressure of its own). The connector's
+ * throttle (rows/s, MB/s) pauses it the same way (throttle.ts).
  */
 import type { ConnectorConfig } from "../contract/config";
 import { CdcError } from "../errors";
@@ -15,13 +16,15 @@ import { offsetMinutes } from "../format/values";
 import type { Logger } from "../log";
 import { Position, type PositionJson } from "../position";
 import { BinlogSource } from "../source/binlog-source";
-import type { SourceEvent } from "../source/events";
+import type { DdlEvent, SourceEvent } from "../source/events";
+import { parseDdl } from "../format/ddl";
 import { CommitBuffer, type Checkpoint } from "./commit-buffer";
 import type { TaskTuning } from "./connector-task";
 import { buildBlockBatch, type BlockBatch } from "../sink/record-blocks";
 import type { OutRecord } from "../sink/producer";
 import { packRecords, type RecordFrame } from "./record-frame";
 import { RecordBuilder } from "./record-builder";
+import { Throttle } from "./throttle";
 
 /** Everything the reader needs, as plain data (it crosses into the reader thread). */
 export interface ReaderStart {
@@ -87,7 +90,13 @@ export class BinlogReader {
   /** Bytes of the batch sent and not yet acknowledged (0 when none is in flight). */
   private inFlightBytes = 0;
   private inFlight = false;
+  /** The binlog connection is paused: the queue is full, or the throttle asks for a pause. */
   private paused = false;
+  private queueFull = false;
+  private throttledUntil = 0;
+  private throttleTimer: NodeJS.Timeout | undefined;
+  private readonly throttle: Throttle;
+  private readonly included: Set<string>;
   private stopping = false;
   private failed = false;
   private lastSentAt = Date.now();
@@ -104,7 +113,12 @@ export class BinlogReader {
       // send, so the paused reader is always resumed.
       splitBytes: Math.min(tuning.splitBytes, Math.floor(tuning.maxQueueBytes / 2)),
     });
+    this.throttle = new Throttle({
+      rowsPerSecond: config.throttle.rowsPerSecond,
+      bytesPerSecond: config.throttle.megabytesPerSecond === undefined ? undefined : config.throttle.megabytesPerSecond * 1024 * 1024,
+    });
     const includeTables = new Set(config.source.tables);
+    this.included = includeTables;
     this.source = new BinlogSource({
       host: config.source.host,
       port: config.source.port,
@@ -133,6 +147,8 @@ export class BinlogReader {
     const buffer = this.buffer;
     switch (event.kind) {
       case "rows": {
+        let rows = 0;
+        let bytes = 0;
         for (const row of event.rows) {
           const sequence = buffer.nextRow();
           if (sequence === undefined) continue;
@@ -144,21 +160,51 @@ export class BinlogReader {
             position: () => buffer.rowPosition(),
           });
           buffer.push(record, event.eventTime);
+          rows++;
+          bytes += record.bytes;
         }
-        if (!this.paused && buffer.bytes + this.inFlightBytes > this.tuning.maxQueueBytes) {
-          this.paused = true;
-          this.source.pause();
-        }
+        if (this.throttle.limited && rows > 0) this.throttled(this.throttle.take(rows, bytes));
+        if (buffer.bytes + this.inFlightBytes > this.tuning.maxQueueBytes) this.queueFull = true;
+        this.syncPause();
         this.scheduleSend();
         return;
       }
-      case "commit":
       case "ddl":
+        this.onDdl(event);
+        buffer.commit(event.file, event.pos, event.gtid, event.eventTime);
+        this.scheduleSend();
+        return;
+      case "commit":
         buffer.commit(event.file, event.pos, event.gtid, event.eventTime);
         this.scheduleSend();
         return;
       case "begin":
         return;
+    }
+  }
+
+  /**
+   * A DDL statement on included tables becomes one message per table (a RENAME also when it
+   * renames a table into an included name), numbered like rows, before the statement's checkpoint.
+   */
+  private onDdl(event: DdlEvent): void {
+    const parsed = parseDdl(event.sql, event.database);
+    if (!parsed) return;
+    const { database } = this.start.config.source;
+    const names = parsed.tables.map((t, i) => [t, parsed.renamedTo?.[i]] as const);
+    for (const [ref, renamed] of names) {
+      const target = ref.database === database && this.included.has(ref.table) ? ref : renamed && renamed.database === database && this.included.has(renamed.table) ? renamed : undefined;
+      if (!target) continue;
+      const sequence = this.buffer.nextRow();
+      if (sequence === undefined) continue;
+      const record = this.builder.buildDdl(target.database, target.table, parsed.op, event.sql, {
+        sequenceId: sequence.toString(),
+        eventTime: event.eventTime,
+        checkpointTime: this.buffer.checkpointTime,
+        gtid: event.gtid,
+        position: () => this.buffer.rowPosition(),
+      });
+      this.buffer.push(record, event.eventTime);
     }
   }
 
@@ -215,17 +261,38 @@ export class BinlogReader {
     // room asked for is at most half the queue: the tail after the last checkpoint (up to half the
     // queue, splitBytes) cannot be sent, and a larger ask would never be met (a silent hang).
     const room = Math.min(this.tuning.transactionBytes, this.tuning.maxQueueBytes / 2);
-    if (this.paused && !this.stopping && this.buffer.bytes <= this.tuning.maxQueueBytes - room) {
-      this.paused = false;
-      this.source.resume();
-    }
+    if (this.queueFull && this.buffer.bytes <= this.tuning.maxQueueBytes - room) this.queueFull = false;
+    this.syncPause();
     this.maybeSend();
+  }
+
+  /** The throttle asks for a pause of `ms`: reading resumes when it ends (unless the queue is full). */
+  private throttled(ms: number): void {
+    if (ms > 0) this.throttledUntil = Math.max(this.throttledUntil, Date.now() + ms);
+  }
+
+  /** Pauses or resumes the binlog connection to match the queue and the throttle. */
+  private syncPause(): void {
+    if (this.stopping || this.failed) return;
+    const throttleLeft = this.throttledUntil - Date.now();
+    if (throttleLeft > 0 && !this.throttleTimer) {
+      // Timers may fire a millisecond early: syncPause re-arms until the pause is really over.
+      this.throttleTimer = setTimeout(() => {
+        this.throttleTimer = undefined;
+        this.syncPause();
+      }, throttleLeft + 1);
+    }
+    const pause = this.queueFull || throttleLeft > 0;
+    if (pause && !this.paused) this.source.pause();
+    if (!pause && this.paused) this.source.resume();
+    this.paused = pause;
   }
 
   /** Stops reading; the complete checkpoints left are still sent, then output.drained(). */
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    clearTimeout(this.throttleTimer);
     await this.source.stop().catch(() => undefined);
     this.maybeSend();
   }
@@ -234,6 +301,7 @@ export class BinlogReader {
     if (this.failed || this.stopping) return;
     this.failed = true;
     clearInterval(this.idleTimer);
+    clearTimeout(this.throttleTimer);
     void this.source.stop().catch(() => undefined);
     this.output.error(error);
   }

@@ -116,11 +116,13 @@ export class ConnectorTask {
         throw new CdcError("TOPIC_MISSING", `topic${missing.length > 1 ? "s" : ""} ${missing.join(", ")} do${missing.length > 1 ? "" : "es"} not exist.`);
       }
       // The connector's own topics (not the tables'): created here when missing, one partition.
-      const own = [{ topic: config.deadLetterTopic, partitions: 1, configs: {} }];
+      const own: { topic: string; partitions: number; configs: Record<string, string> }[] = [{ topic: config.deadLetterTopic, partitions: 1, configs: {} }];
+      if (config.ddlTopic) own.push({ topic: config.ddlTopic, partitions: 1, configs: {} });
       if (config.heartbeatSeconds > 0) own.push({ topic: heartbeatTopic(config.topicPrefix), partitions: 1, configs: { "retention.ms": "86400000" } });
       const created = await admin.ensureTopics(own);
       if (created.length > 0) logger.info("created the connector's topics", { topics: created });
-      partitions = new Map([...counts, [config.deadLetterTopic, 1]]);
+      const ownCounts = (await admin.partitionCounts([config.deadLetterTopic, ...(config.ddlTopic ? [config.ddlTopic] : [])])).counts;
+      partitions = new Map([...counts, ...ownCounts]);
     } finally {
       await admin.disconnect();
     }

@@ -5,6 +5,7 @@ import { CdcError } from "../errors";
 import type { Position } from "../position";
 import { canalMessage } from "../format/canal";
 import { dataWorksMessage, type RowOp } from "../format/dataworks";
+import { canalDdlMessage, dataWorksDdlMessage, type DdlOp } from "../format/ddl";
 import { messageKey, type Row, type TableShape } from "../format/table";
 import type { OutRecord } from "../sink/producer";
 import { choosePartition } from "../sink/partitioner";
@@ -23,7 +24,7 @@ export class RecordBuilder {
   private readonly targets = new WeakMap<TableShape, { topic: string; partitions: number }>();
 
   constructor(
-    private readonly config: Pick<ConnectorConfig, "name" | "format" | "topicPrefix" | "partitionPolicy" | "maxRecordBytes" | "deadLetterTopic">,
+    private readonly config: Pick<ConnectorConfig, "name" | "format" | "topicPrefix" | "partitionPolicy" | "maxRecordBytes" | "deadLetterTopic" | "ddlTopic">,
     private readonly partitions: Map<string, number>,
   ) {}
 
@@ -58,6 +59,18 @@ export class RecordBuilder {
     if (bytes > this.config.maxRecordBytes) return this.deadLetter(shape, op, key, bytes, context);
     const partition = choosePartition(this.config.partitionPolicy, partitions, key, shape.qualifiedName, shape.keyColumns.length > 0);
     return { topic, partition, key, value, bytes };
+  }
+
+  /** A DDL message for one table, to the DDL topic or the table's own, keyed by `<db>.<table>`. */
+  buildDdl(database: string, table: string, op: DdlOp, sql: string, context: RowContext): OutRecord {
+    const topic = this.config.ddlTopic ?? this.topicOf(table);
+    const partitions = this.partitions.get(topic);
+    if (partitions === undefined) throw new CdcError("TOPIC_MISSING", `topic ${topic} for the DDL of ${database}.${table} does not exist.`);
+    const key = `${database}.${table}`;
+    const meta = { sequenceId: context.sequenceId, eventTime: context.eventTime, systemTime: Date.now(), checkpointTime: context.checkpointTime, gtid: context.gtid };
+    const value = this.config.format === "canal" ? canalDdlMessage(database, table, op, sql, meta) : dataWorksDdlMessage(database, table, op, sql, meta);
+    const partition = choosePartition(this.config.partitionPolicy, partitions, key, key, false);
+    return { topic, partition, key, value, bytes: Buffer.byteLength(key) + Buffer.byteLength(value) };
   }
 
   /**

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { tableTopic } from "../../runtime/contract/names";
 import { useBench, type Bench } from "../bench/services";
-import { consume, createFixture, waitForStatus, type Fixture, type RuntimeProcess } from "./fixtures";
+import { consume, createFixture, metric, waitForStatus, type Fixture, type RuntimeProcess } from "./fixtures";
 
 // A record over maxRecordBytes goes to the dead letter topic (key, table, position, size; no
 // body), is counted in /metrics, and the stream goes on.
@@ -22,12 +22,6 @@ after(async () => {
   await fx.cleanup();
   await bench.stop();
 });
-
-async function metric(name: string): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${runtime.httpPort}/metrics`)).text();
-  const m = new RegExp(`^${name}\\{[^}]*\\} (\\d+)`, "m").exec(text);
-  return m ? Number(m[1]) : NaN;
-}
 
 test("a 12 MB row goes to the dead letter topic with its key, table, position and size, and the stream continues", async () => {
   await fx.putConnector("docs-cdc");
@@ -62,7 +56,7 @@ test("a 12 MB row goes to the dead letter topic with its key, table, position an
   assert.equal(typeof letter.position.pos, "number");
   assert.equal(letter.position.skipRows, 0);
   assert.ok(dead[0].value.length < 2000, "the body is not in the dead letter");
-  assert.equal(await metric("cdc_dead_letters_total"), 1);
+  assert.equal(await metric(runtime, "cdc_dead_letters_total"), 1);
   const status = await waitForStatus(fx.kafka, fx.group, "docs-cdc", () => true);
   assert.equal(status.state, "RUNNING");
 });

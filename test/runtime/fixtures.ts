@@ -258,3 +258,10 @@ export async function waitForStatus(
     await new Promise((r) => setTimeout(r, 300));
   }
 }
+
+/** A connector's sample of a /metrics family (the first connector listed), or NaN when absent. */
+export async function metric(runtime: RuntimeProcess, family: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${runtime.httpPort}/metrics`)).text();
+  const m = new RegExp(`^${family}\\{[^}]*\\} ([\\d.]+)`, "m").exec(text);
+  return m ? Number(m[1]) : NaN;
+}

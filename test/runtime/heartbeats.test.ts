@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { heartbeatTopic } from "../../runtime/contract/names";
 import { useBench, type Bench } from "../bench/services";
-import { consume, createFixture, waitForStatus, type Fixture, type RuntimeProcess } from "./fixtures";
+import { consume, createFixture, metric, waitForStatus, type Fixture, type RuntimeProcess } from "./fixtures";
 
 // Heartbeat records every heartbeatSeconds, and a lag of 0 while the source is idle.
 let bench: Bench;
@@ -22,12 +22,6 @@ after(async () => {
   await fx.cleanup();
   await bench.stop();
 });
-
-async function lag(): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${runtime.httpPort}/metrics`)).text();
-  const m = /^cdc_lag_seconds\{[^}]*\} ([\d.]+)/m.exec(text);
-  return m ? Number(m[1]) : NaN;
-}
 
 test("heartbeats arrive while the source is idle, and the lag is 0 although the last change is an hour old in source time", async () => {
   await fx.putConnector("quiet-cdc", { heartbeatSeconds: 1 });
@@ -49,7 +43,7 @@ test("heartbeats arrive while the source is idle, and the lag is 0 although the 
   let seen = NaN;
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline && !(seen === 0)) {
-    seen = await lag();
+    seen = await metric(runtime, "cdc_lag_seconds");
     await new Promise((r) => setTimeout(r, 500));
   }
   assert.equal(seen, 0, `cdc_lag_seconds while idle (after ${Date.now() - started} ms)`);
