@@ -10,7 +10,8 @@
  * it the binlog connection is paused (zongji has no back-pressure of its own). The connector's
  * throttle (rows/s, MB/s) pauses it the same way (throttle.ts).
  */
-import type { ConnectorConfig } from "../contract/config";
+import { matchesAutoAdd, type ConnectorConfig } from "../contract/config";
+import { tableTopic } from "../contract/names";
 import { CdcError } from "../errors";
 import { offsetMinutes } from "../format/values";
 import type { Logger } from "../log";
@@ -66,8 +67,18 @@ export interface ReaderBatch {
   queueBytes: number;
 }
 
+/** An auto-added table whose topic the Kafka side must make sure of (answered by tableAdded / tableRefused). */
+export interface AddTableRequest {
+  table: string;
+  topic: string;
+  /** From the CREATE statement: true when it declares a PRIMARY KEY, undefined when it cannot tell (LIKE, AS SELECT). */
+  primaryKeyHint: boolean | undefined;
+}
+
 export interface ReaderOutput {
   batch(batch: ReaderBatch): void;
+  /** A CREATE TABLE matched autoAddTables: create its topic; the reader holds its events until the answer. */
+  addTable(request: AddTableRequest): void;
   /** The reader failed; it stops itself. */
   error(error: CdcError): void;
   /** After stop(): every complete checkpoint was sent and acknowledged. */
@@ -97,6 +108,9 @@ export class BinlogReader {
   private throttleTimer: NodeJS.Timeout | undefined;
   private readonly throttle: Throttle;
   private readonly included: Set<string>;
+  /** Events held while an auto-added table's topic is made (the first is its CREATE). */
+  private held: SourceEvent[] | undefined;
+  private holdingFor: string | undefined;
   private stopping = false;
   private failed = false;
   private lastSentAt = Date.now();
@@ -128,7 +142,7 @@ export class BinlogReader {
       serverId: config.source.serverId,
       offsetMinutes: offsetMinutes(config.source.timezone),
       tables: config.source.tables,
-      autoAdd: false,
+      autoAdd: config.source.autoAddTables !== undefined,
       includeTable: (t) => includeTables.has(t),
       logger,
     });
@@ -144,6 +158,11 @@ export class BinlogReader {
 
   private onEvent(event: SourceEvent): void {
     if (this.stopping || this.failed) return;
+    if (this.held) {
+      this.held.push(event);
+      return;
+    }
+    if (event.kind === "ddl" && this.autoAddCreate(event)) return;
     const buffer = this.buffer;
     switch (event.kind) {
       case "rows": {
@@ -181,6 +200,39 @@ export class BinlogReader {
       case "begin":
         return;
     }
+  }
+
+  /**
+   * A CREATE TABLE of the connector's database whose name matches autoAddTables, not yet included:
+   * the binlog is paused and the events after it are held until the Kafka side has made the
+   * table's topic (6 partitions with a primary key, 1 without); then the table is streamed from
+   * this statement on, its CREATE message first.
+   */
+  private autoAddCreate(event: DdlEvent): boolean {
+    const { source, topicPrefix } = this.start.config;
+    if (source.autoAddTables === undefined) return false;
+    const parsed = parseDdl(event.sql, event.database);
+    const ref = parsed?.op === "CREATE" ? parsed.tables[0] : undefined;
+    if (!ref || ref.database !== source.database || this.included.has(ref.table) || !matchesAutoAdd(source.autoAddTables, ref.table)) return false;
+    this.held = [event];
+    this.holdingFor = ref.table;
+    this.syncPause();
+    const definesColumns = /^\s*(?:\/\*.*?\*\/\s*)*CREATE\s+(?:OR\s+REPLACE\s+)?TABLE\s+[^(]*\(/is.test(event.sql) && !/\bLIKE\b/i.test(event.sql.slice(0, 200));
+    const primaryKeyHint = /\bPRIMARY\s+KEY\b/i.test(event.sql) ? true : definesColumns ? false : undefined;
+    this.output.addTable({ table: ref.table, topic: tableTopic(topicPrefix, ref.table), primaryKeyHint });
+    return true;
+  }
+
+  /** The Kafka side made the auto-added table's topic: include the table and replay the held events. */
+  tableAdded(table: string, topic: string, partitions: number): void {
+    if (this.holdingFor !== table || !this.held) return;
+    this.builder.addTopic(topic, partitions);
+    this.included.add(table);
+    const held = this.held;
+    this.held = undefined;
+    this.holdingFor = undefined;
+    for (const event of held) this.onEvent(event);
+    this.syncPause();
   }
 
   /**
@@ -282,7 +334,7 @@ export class BinlogReader {
         this.syncPause();
       }, throttleLeft + 1);
     }
-    const pause = this.queueFull || throttleLeft > 0;
+    const pause = this.queueFull || throttleLeft > 0 || this.held !== undefined;
     if (pause && !this.paused) this.source.pause();
     if (!pause && this.paused) this.source.resume();
     this.paused = pause;

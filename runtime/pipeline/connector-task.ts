@@ -7,19 +7,20 @@
  * A task never retries; ConnectorRunner decides what happens after it fails.
  */
 import type { Kafka } from "kafkajs";
-import type { ConnectorConfig } from "../contract/config";
+import { matchesAutoAdd, type ConnectorConfig } from "../contract/config";
 import { connectorTransactionalId, heartbeatTopic, tableTopic, type GroupTopics } from "../contract/names";
 import { CdcError, classifyKafkaError, combineErrors } from "../errors";
 import type { Logger } from "../log";
 import type { ConnectorMetrics } from "../metrics";
 import type { Position } from "../position";
 import { resolveStartPosition } from "../source/binlog-position";
+import { listTables, tableHasPrimaryKey } from "../source/table-lookup";
 import { runPrechecks, type SourceAccess } from "../source/prechecks";
 import { KafkaAdmin } from "../sink/admin";
 import { recordBlocksSupported } from "../sink/kafkajs-fast-path";
 import { KafkaSink } from "../sink/producer";
 import { unpackBlockBatch } from "../sink/record-blocks";
-import { checkpointFromJson } from "./binlog-reader";
+import { checkpointFromJson, type AddTableRequest } from "./binlog-reader";
 import { offsetWrite, readCommittedOffset } from "./offsets";
 import { unpackRecords } from "./record-frame";
 import { ReaderThread, type ReaderItem } from "./reader-thread";
@@ -107,6 +108,11 @@ export class ConnectorTask {
     for (const warning of checks.warnings) logger.warn(warning);
     if (checks.errors.length > 0) throw combineErrors(checks.errors);
 
+    // autoAddTables: every table of the database matching it is streamed too (added earlier, or
+    // there before the connector); their topics are made here when missing (6 partitions with a
+    // primary key, 1 without), as when a CREATE TABLE adds one while streaming.
+    const added = config.source.autoAddTables === undefined ? [] : (await listTables(this.access)).filter((t) => !config.source.tables.includes(t.table) && matchesAutoAdd(config.source.autoAddTables, t.table));
+    const streamed: ConnectorConfig = added.length === 0 ? config : { ...config, source: { ...config.source, tables: [...config.source.tables, ...added.map((t) => t.table)] } };
     const tableTopics = config.source.tables.map((t) => tableTopic(config.topicPrefix, t));
     const admin = await KafkaAdmin.connect(this.ctx.kafka);
     let partitions: Map<string, number>;
@@ -117,11 +123,14 @@ export class ConnectorTask {
       }
       // The connector's own topics (not the tables'): created here when missing, one partition.
       const own: { topic: string; partitions: number; configs: Record<string, string> }[] = [{ topic: config.deadLetterTopic, partitions: 1, configs: {} }];
+      for (const t of added) own.push({ topic: tableTopic(config.topicPrefix, t.table), partitions: t.hasPrimaryKey ? 6 : 1, configs: {} });
       if (config.ddlTopic) own.push({ topic: config.ddlTopic, partitions: 1, configs: {} });
       if (config.heartbeatSeconds > 0) own.push({ topic: heartbeatTopic(config.topicPrefix), partitions: 1, configs: { "retention.ms": "86400000" } });
       const created = await admin.ensureTopics(own);
       if (created.length > 0) logger.info("created the connector's topics", { topics: created });
-      const ownCounts = (await admin.partitionCounts([config.deadLetterTopic, ...(config.ddlTopic ? [config.ddlTopic] : [])])).counts;
+      const ownTopics = [config.deadLetterTopic, ...(config.ddlTopic ? [config.ddlTopic] : []), ...added.map((t) => tableTopic(config.topicPrefix, t.table))];
+      const ownCounts = (await admin.partitionCounts(ownTopics)).counts;
+      if (added.length > 0) logger.info("streaming the tables that match autoAddTables too", { tables: added.map((t) => t.table) });
       partitions = new Map([...counts, ...ownCounts]);
     } finally {
       await admin.disconnect();
@@ -152,7 +161,7 @@ export class ConnectorTask {
     this.reader = new ReaderThread(logger);
     await this.reader.start(
       {
-        config,
+        config: streamed,
         password: this.ctx.password,
         partitions: [...partitions],
         from: committed.position.toJSON(),
@@ -162,8 +171,28 @@ export class ConnectorTask {
         blocks: recordBlocksSupported(),
       },
       (error) => this.fail(error),
+      (request) => this.addTable(request),
     );
     this.flushing = this.flushLoop(this.reader);
+  }
+
+  /**
+   * An auto-added table's topic: 6 partitions when the table has a primary key (looked up now,
+   * else the CREATE statement's hint), 1 without; an existing topic is used as it is.
+   */
+  private async addTable(request: AddTableRequest): Promise<number> {
+    const hasKey = (await tableHasPrimaryKey(this.access, request.table)) ?? request.primaryKeyHint ?? false;
+    const admin = await KafkaAdmin.connect(this.ctx.kafka);
+    try {
+      const created = await admin.ensureTopics([{ topic: request.topic, partitions: hasKey ? 6 : 1, configs: {} }]);
+      const { counts } = await admin.partitionCounts([request.topic]);
+      const partitions = counts.get(request.topic);
+      if (partitions === undefined) throw new CdcError("TOPIC_MISSING", `topic ${request.topic} for the added table ${request.table} could not be created.`);
+      this.ctx.logger.info("table added: streaming it", { table: request.table, topic: request.topic, partitions, created: created.length > 0 });
+      return partitions;
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   /**

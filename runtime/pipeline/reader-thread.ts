@@ -7,7 +7,7 @@ import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { CdcError } from "../errors";
 import type { Logger } from "../log";
-import type { ReaderBatch, ReaderStart } from "./binlog-reader";
+import type { AddTableRequest, ReaderBatch, ReaderStart } from "./binlog-reader";
 import type { FromReader, ToReader } from "./reader-worker";
 
 /**
@@ -28,7 +28,7 @@ export class ReaderThread {
   constructor(private readonly logger: Logger) {}
 
   /** Starts the thread; resolves once the binlog streams, rejects with the reason it cannot. */
-  start(start: ReaderStart, onError: (error: CdcError) => void): Promise<void> {
+  start(start: ReaderStart, onError: (error: CdcError) => void, onAddTable: (request: AddTableRequest) => Promise<number>): Promise<void> {
     const worker = new Worker(path.join(__dirname, "reader-worker.js"), { workerData: start, resourceLimits: { maxYoungGenerationSizeMb: READER_YOUNG_GENERATION_MB } });
     this.worker = worker;
     return new Promise<void>((resolve, reject) => {
@@ -51,6 +51,17 @@ export class ReaderThread {
           case "drained":
             this.deliver({ kind: "drained" });
             return;
+          case "addTable": {
+            const { table, topic } = message.request;
+            onAddTable(message.request).then(
+              (partitions) => this.send({ t: "tableAdded", table, topic, partitions }),
+              (error: unknown) => {
+                const failure = error instanceof CdcError ? error : new CdcError("INTERNAL", `adding table ${table}: ${(error as Error)?.stack ?? error}`);
+                this.send({ t: "tableRefused", code: failure.code, reason: failure.reason });
+              },
+            );
+            return;
+          }
           case "error":
             failed(new CdcError(message.code, message.reason));
             return;

@@ -2,8 +2,9 @@
  * Entry point of a connector's reader thread (started by reader-thread.ts): runs a BinlogReader
  * and speaks the thread protocol.
  *
- * Parent -> reader: {t:"ack"} the batch in flight is committed; {t:"stop"} stop and drain.
- * Reader -> parent: {t:"started"}; {t:"batch", batch} (its frame buffer transferred);
+ * Parent -> reader: {t:"ack"} the batch in flight is committed; {t:"stop"} stop and drain;
+ *   {t:"tableAdded"} / {t:"tableRefused"} the answer to an addTable.
+ * Reader -> parent: {t:"started"}; {t:"batch", batch} (its frame buffer transferred); {t:"addTable"};
  *   {t:"error", code, reason}; {t:"drained"}; {t:"log", level, msg, fields}.
  */
 import { parentPort, workerData } from "node:worker_threads";
@@ -11,10 +12,15 @@ import { CdcError } from "../errors";
 import type { Level, Logger } from "../log";
 import { BinlogReader, type ReaderStart } from "./binlog-reader";
 
-export type ToReader = { t: "ack" } | { t: "stop" };
+export type ToReader =
+  | { t: "ack" }
+  | { t: "stop" }
+  | { t: "tableAdded"; table: string; topic: string; partitions: number }
+  | { t: "tableRefused"; code: CdcError["code"]; reason: string };
 export type FromReader =
   | { t: "started" }
   | { t: "batch"; batch: import("./binlog-reader").ReaderBatch }
+  | { t: "addTable"; request: import("./binlog-reader").AddTableRequest }
   | { t: "error"; code: CdcError["code"]; reason: string }
   | { t: "drained" }
   | { t: "log"; level: Level; msg: string; fields?: Record<string, unknown> };
@@ -48,6 +54,7 @@ const reader = new BinlogReader(
     batch: (batch) => post({ t: "batch", batch }, [batch.data.kind === "blocks" ? batch.data.blocks.buffer : batch.data.frame.buffer]),
     error: reportError,
     drained: () => post({ t: "drained" }),
+    addTable: (request) => post({ t: "addTable", request }),
   },
   threadLogger(),
 );
@@ -55,6 +62,8 @@ const reader = new BinlogReader(
 port.on("message", (message: ToReader) => {
   if (message.t === "ack") reader.acknowledge();
   else if (message.t === "stop") void reader.stop();
+  else if (message.t === "tableAdded") reader.tableAdded(message.table, message.topic, message.partitions);
+  else if (message.t === "tableRefused") reportError(new CdcError(message.code, message.reason));
 });
 
 reader.run().then(() => post({ t: "started" }), reportError);

@@ -28,6 +28,11 @@ export class RecordBuilder {
     private readonly partitions: Map<string, number>,
   ) {}
 
+  /** A topic made while streaming (an auto-added table's). */
+  addTopic(topic: string, partitions: number): void {
+    this.partitions.set(topic, partitions);
+  }
+
   topicOf(table: string): string {
     return tableTopic(this.config.topicPrefix, table);
   }
