@@ -270,8 +270,8 @@ export function describeTableChange(diff: ConnectorDiff, initialSync: boolean | 
   if (diff.addedTables.length > 0) {
     lines.push(
       initialSync
-        ? // The runtime does not run the initial full sync yet: preview must not promise a copy.
-          `connector ${name}: tables ${diff.addedTables.join(", ")} will be added and streamed from now on; initialSync is set, but this runtime version does not copy existing rows yet, so they are not backfilled`
+        ? // The full sync runs at a connector's first start only: preview must not promise a copy.
+          `connector ${name}: tables ${diff.addedTables.join(", ")} will be added and streamed from now on; their existing rows are not backfilled (initialSync copies the tables of a new connector only)`
         : `connector ${name}: tables ${diff.addedTables.join(", ")} will be added and streamed from now on; their existing rows are not backfilled (initialSync is off)`,
     );
   }

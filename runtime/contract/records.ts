@@ -30,11 +30,27 @@ export interface StatusRecord {
   lagSeconds?: number;
 }
 
+/**
+ * Progress of a connector's initial full sync, kept in its offset record until the copy is done:
+ * the tables to copy (in order), the one being copied, and the primary-key values of the last row
+ * copied from it (null: start of the table). A table without a primary key is copied in one pass.
+ */
+export interface SnapshotProgress {
+  tables: string[];
+  table: number;
+  after: unknown[] | null;
+  /** Rows copied so far (all tables). */
+  rows: number;
+}
+
 /** Offsets topic value: written in the same Kafka transaction as the data it covers. */
 export interface OffsetRecord {
   version: 1;
   connector: string;
+  /** Where streaming resumes (during a full sync: the binlog position taken before the copy began). */
   position: PositionJson;
+  /** Present while the initial full sync is not finished. */
+  snapshot?: SnapshotProgress;
   /** The sequenceId of the last record emitted, as a decimal string ("0" before any). */
   sequence: string;
   /** Source event time (ms) of the last change covered, for lag. */
@@ -58,11 +74,16 @@ export interface DecodedOffset {
   position: Position;
   sequence: bigint;
   eventTime?: number;
+  snapshot?: SnapshotProgress;
 }
 
 export function decodeOffsetRecord(value: Buffer | null): DecodedOffset | null {
   if (!value) return null;
   const parsed = JSON.parse(value.toString("utf8")) as OffsetRecord;
   if (parsed.version !== 1) throw new TypeError(`not an offset record: ${value.toString("utf8").slice(0, 200)}`);
-  return { position: Position.fromJSON(parsed.position), sequence: BigInt(parsed.sequence), eventTime: parsed.eventTime };
+  const snapshot = parsed.snapshot;
+  if (snapshot !== undefined && (!Array.isArray(snapshot.tables) || typeof snapshot.table !== "number" || !(snapshot.after === null || Array.isArray(snapshot.after)))) {
+    throw new TypeError(`not an offset record (snapshot progress): ${value.toString("utf8").slice(0, 200)}`);
+  }
+  return { position: Position.fromJSON(parsed.position), sequence: BigInt(parsed.sequence), eventTime: parsed.eventTime, ...(snapshot ? { snapshot } : {}) };
 }

@@ -104,6 +104,8 @@ export class BinlogReader {
   /** The binlog connection is paused: the queue is full, or the throttle asks for a pause. */
   private paused = false;
   private queueFull = false;
+  private syncing = false;
+  private resync = false;
   private throttledUntil = 0;
   private throttleTimer: NodeJS.Timeout | undefined;
   private readonly throttle: Throttle;
@@ -323,21 +325,39 @@ export class BinlogReader {
     if (ms > 0) this.throttledUntil = Math.max(this.throttledUntil, Date.now() + ms);
   }
 
-  /** Pauses or resumes the binlog connection to match the queue and the throttle. */
+  /**
+   * Pauses or resumes the binlog connection to match the queue, the throttle and a held table add.
+   * Re-entrant: resuming replays the packets mysql2 buffered while paused, synchronously, so events
+   * (and calls back here) happen inside source.resume(). The flag is set before the call, and a
+   * nested call only asks for another pass, made once the outer call returns.
+   */
   private syncPause(): void {
-    if (this.stopping || this.failed) return;
-    const throttleLeft = this.throttledUntil - Date.now();
-    if (throttleLeft > 0 && !this.throttleTimer) {
-      // Timers may fire a millisecond early: syncPause re-arms until the pause is really over.
-      this.throttleTimer = setTimeout(() => {
-        this.throttleTimer = undefined;
-        this.syncPause();
-      }, throttleLeft + 1);
+    if (this.syncing) {
+      this.resync = true;
+      return;
     }
-    const pause = this.queueFull || throttleLeft > 0 || this.held !== undefined;
-    if (pause && !this.paused) this.source.pause();
-    if (!pause && this.paused) this.source.resume();
-    this.paused = pause;
+    this.syncing = true;
+    try {
+      do {
+        this.resync = false;
+        if (this.stopping || this.failed) return;
+        const throttleLeft = this.throttledUntil - Date.now();
+        if (throttleLeft > 0 && !this.throttleTimer) {
+          // Timers may fire a millisecond early: syncPause re-arms until the pause is really over.
+          this.throttleTimer = setTimeout(() => {
+            this.throttleTimer = undefined;
+            this.syncPause();
+          }, throttleLeft + 1);
+        }
+        const pause = this.queueFull || throttleLeft > 0 || this.held !== undefined;
+        if (pause === this.paused) continue;
+        this.paused = pause;
+        if (pause) this.source.pause();
+        else this.source.resume();
+      } while (this.resync);
+    } finally {
+      this.syncing = false;
+    }
   }
 
   /** Stops reading; the complete checkpoints left are still sent, then output.drained(). */

@@ -24,6 +24,8 @@ import { checkpointFromJson, type AddTableRequest } from "./binlog-reader";
 import { offsetWrite, readCommittedOffset } from "./offsets";
 import { unpackRecords } from "./record-frame";
 import { ReaderThread, type ReaderItem } from "./reader-thread";
+import { RecordBuilder } from "./record-builder";
+import { newSnapshot, runSnapshot, type SnapshotStart } from "./snapshot";
 import { SourceWatch } from "./source-watch";
 
 export interface TaskContext {
@@ -146,27 +148,68 @@ export class ConnectorTask {
     let committed = await readCommittedOffset(this.ctx.kafka, this.ctx.topics.offsets, config.name);
     if (!committed) {
       // First start: pin the configured start as a committed offset at once, so a restart before
-      // any change does not jump to a later "end" and lose what happened in between.
+      // any change does not jump to a later "end" and lose what happened in between. With
+      // initialSync, that position is taken before the copy begins and the copy's progress rides
+      // in the same record.
       const position = await resolveStartPosition(this.access, config.startPosition);
       const sequence = BigInt(Date.now()) * 1_000_000n;
-      await this.sink.commit([], offsetWrite(this.ctx.topics.offsets, config.name, { position, sequence, eventTime: Date.now() }));
-      committed = { position, sequence, eventTime: Date.now() };
-      logger.info("no committed offset: starting at the configured position", { position: position.toString() });
+      const snapshot = config.initialSync ? newSnapshot(streamed.source.tables) : undefined;
+      await this.sink.commit([], offsetWrite(this.ctx.topics.offsets, config.name, { position, sequence, eventTime: Date.now() }, snapshot));
+      committed = { position, sequence, eventTime: Date.now(), ...(snapshot ? { snapshot } : {}) };
+      logger.info("no committed offset: starting at the configured position", { position: position.toString(), initialSync: config.initialSync });
     }
     this.ctx.metrics.committed = committed.position;
     this.lastCheckpoint = { position: committed.position, sequence: committed.sequence, eventTime: committed.eventTime ?? Date.now() };
     this.watch = new SourceWatch(this.access, logger);
+    const stream = (from: { sequence: bigint; eventTime: number }) => this.startReader(streamed, partitions, committed.position, from.sequence, from.eventTime);
 
-    logger.info("streaming the binlog", { from: committed.position.toString() });
+    if (!committed.snapshot) {
+      await stream({ sequence: committed.sequence, eventTime: committed.eventTime ?? Date.now() });
+      return;
+    }
+    // The copy runs after start() returned (the connector is RUNNING while it copies); the
+    // binlog is streamed once it is done.
+    const start: SnapshotStart = { position: committed.position, sequence: committed.sequence, eventTime: committed.eventTime ?? Date.now(), progress: committed.snapshot };
+    this.flushing = (async () => {
+      try {
+        const copied = await runSnapshot(
+          {
+            access: this.access,
+            config,
+            builder: new RecordBuilder(config, partitions),
+            sink: this.sink as KafkaSink,
+            offsetsTopic: this.ctx.topics.offsets,
+            logger,
+            metrics: this.ctx.metrics,
+            stopping: () => this.stopping || this.failure !== undefined,
+          },
+          start,
+        );
+        if (!copied || this.stopping || this.failure) return;
+        this.lastCheckpoint = { position: committed.position, sequence: copied.sequence, eventTime: copied.eventTime };
+        await stream(copied);
+        // A stop that came while the reader started found no reader to tell.
+        if (this.stopping) this.reader?.requestStop();
+        await this.flushing;
+      } catch (error) {
+        this.fail(error instanceof CdcError ? error : new CdcError("INTERNAL", `the initial full sync failed: ${(error as Error).stack ?? error}`));
+      }
+    })();
+  }
+
+  /** Starts the reader thread at `from` and the loop that commits what it hands over. */
+  private async startReader(config: ConnectorConfig, partitions: Map<string, number>, from: Position, sequence: bigint, eventTime: number): Promise<void> {
+    const { logger } = this.ctx;
+    logger.info("streaming the binlog", { from: from.toString() });
     this.reader = new ReaderThread(logger);
     await this.reader.start(
       {
-        config: streamed,
+        config,
         password: this.ctx.password,
         partitions: [...partitions],
-        from: committed.position.toJSON(),
-        sequence: committed.sequence.toString(),
-        eventTime: committed.eventTime ?? Date.now(),
+        from: from.toJSON(),
+        sequence: sequence.toString(),
+        eventTime,
         tuning: this.ctx.tuning,
         blocks: recordBlocksSupported(),
       },

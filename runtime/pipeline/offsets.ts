@@ -1,6 +1,6 @@
 /** Reading and writing a connector's committed offset (the group's offsets topic). */
 import type { Kafka } from "kafkajs";
-import { decodeOffsetRecord, encodeRecord, type DecodedOffset, type OffsetRecord } from "../contract/records";
+import { decodeOffsetRecord, encodeRecord, type DecodedOffset, type OffsetRecord, type SnapshotProgress } from "../contract/records";
 import { CdcError } from "../errors";
 import type { OffsetWrite } from "../sink/producer";
 import { readTopicToEnd } from "../sink/topic-reader";
@@ -18,11 +18,17 @@ export async function readCommittedOffset(kafka: Kafka, offsetsTopic: string, co
   }
 }
 
-export function offsetWrite(offsetsTopic: string, connector: string, checkpoint: Pick<Checkpoint, "position" | "sequence" | "eventTime">): OffsetWrite {
+export function offsetWrite(
+  offsetsTopic: string,
+  connector: string,
+  checkpoint: Pick<Checkpoint, "position" | "sequence" | "eventTime">,
+  snapshot?: SnapshotProgress,
+): OffsetWrite {
   const record: OffsetRecord = {
     version: 1,
     connector,
     position: checkpoint.position.toJSON(),
+    ...(snapshot ? { snapshot } : {}),
     sequence: checkpoint.sequence.toString(),
     eventTime: checkpoint.eventTime,
     at: new Date().toISOString(),

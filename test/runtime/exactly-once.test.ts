@@ -96,7 +96,9 @@ test("a crash inside a huge transaction split over Kafka transactions resumes wi
   }
   assert.deepEqual(crashes, ["before-commit:5: SIGKILL", "after-commit:4: SIGKILL", "before-commit:3: SIGKILL"]);
   runtime = await fx.startRuntime(env);
-  const all = await consume(fx.kafka, [tableTopic(fx.prefix, "big")], (m) => new Set(m.map((x) => x.key)).size >= 30_000, 120_000, 3_000);
+  const all = await consume(fx.kafka, [tableTopic(fx.prefix, "big")], (m) => new Set(m.map((x) => x.key)).size >= 30_000, 120_000, 3_000).catch((e) => {
+    throw new Error(`${e.message} (${crashes.join("; ")})\n${runtime.logs().split("\n").filter((l) => !l.includes('"level":"debug"')).join("\n").slice(-4000)}`);
+  });
   const { missing, duplicated } = deliveryProblems(idCounts(all.map((m) => m.value)), 30_000);
   assert.deepEqual({ missing: missing.slice(0, 10), duplicated: duplicated.slice(0, 10) }, { missing: [], duplicated: [] });
   assert.equal(all.length, 30_000);

@@ -548,7 +548,7 @@ describe("describeTableChange", () => {
 
   test("added tables with initialSync: preview says they are not backfilled (the runtime has no full sync yet)", () => {
     assert.deepEqual(describeTableChange(diff(["items", "users"], []), true, "orders-cdc"), [
-      "connector orders-cdc: tables items, users will be added and streamed from now on; initialSync is set, but this runtime version does not copy existing rows yet, so they are not backfilled",
+      "connector orders-cdc: tables items, users will be added and streamed from now on; their existing rows are not backfilled (initialSync copies the tables of a new connector only)",
     ]);
   });
 
@@ -568,7 +568,7 @@ describe("describeTableChange", () => {
 
   test("both, added first", () => {
     assert.deepEqual(describeTableChange(diff(["items"], ["orders"]), true, "c1"), [
-      "connector c1: tables items will be added and streamed from now on; initialSync is set, but this runtime version does not copy existing rows yet, so they are not backfilled",
+      "connector c1: tables items will be added and streamed from now on; their existing rows are not backfilled (initialSync copies the tables of a new connector only)",
       "connector c1: tables orders will no longer be streamed (their topics are kept)",
     ]);
   });

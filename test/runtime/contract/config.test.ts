@@ -73,6 +73,7 @@ describe("normalizeConnectorConfig defaults", () => {
       maxRecordBytes: 10 * 1024 * 1024,
       heartbeatSeconds: 10,
       deadLetterTopic: "mysql_dead_letter",
+      ddlTopic: undefined,
       initialSync: false,
       startPosition: "end",
       paused: false,
