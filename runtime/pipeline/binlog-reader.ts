@@ -333,6 +333,12 @@ export class BinlogReader {
    */
   private syncPause(): void {
     if (this.syncing) {
+      // Inside source.resume(): a pause must act now (mysql2 checks after every replayed packet,
+      // and an event let through here could be dropped); anything else waits for the outer pass.
+      if (!this.paused && this.shouldPause()) {
+        this.paused = true;
+        this.source.pause();
+      }
       this.resync = true;
       return;
     }
@@ -349,7 +355,7 @@ export class BinlogReader {
             this.syncPause();
           }, throttleLeft + 1);
         }
-        const pause = this.queueFull || throttleLeft > 0 || this.held !== undefined;
+        const pause = this.shouldPause();
         if (pause === this.paused) continue;
         this.paused = pause;
         if (pause) this.source.pause();
@@ -358,6 +364,10 @@ export class BinlogReader {
     } finally {
       this.syncing = false;
     }
+  }
+
+  private shouldPause(): boolean {
+    return this.queueFull || this.throttledUntil > Date.now() || this.held !== undefined;
   }
 
   /** Stops reading; the complete checkpoints left are still sent, then output.drained(). */

@@ -182,6 +182,7 @@ export class ConnectorTask {
             logger,
             metrics: this.ctx.metrics,
             stopping: () => this.stopping || this.failure !== undefined,
+            onCommit: () => (this.committedOnce = true),
           },
           start,
         );
@@ -245,9 +246,10 @@ export class ConnectorTask {
   private async flushLoop(reader: ReaderThread): Promise<void> {
     const sink = this.sink as KafkaSink;
     const { config, topics, metrics } = this.ctx;
-    let pending: Promise<ReaderItem | undefined> | undefined;
+    let pending: Promise<{ item: ReaderItem | undefined }> | undefined;
     for (;;) {
-      pending ??= reader.next();
+      // Mapped once per item: a tick must not stack another callback on the same promise.
+      pending ??= reader.next().then((item) => ({ item }));
       const next = await this.nextOrTick(pending);
       if (this.failure) return;
       if (next === TICK) {
@@ -278,11 +280,11 @@ export class ConnectorTask {
   }
 
   /** The reader's next item, or TICK when a source check or a heartbeat is due first. */
-  private async nextOrTick(pending: Promise<ReaderItem | undefined>): Promise<{ item: ReaderItem | undefined } | typeof TICK> {
+  private async nextOrTick(pending: Promise<{ item: ReaderItem | undefined }>): Promise<{ item: ReaderItem | undefined } | typeof TICK> {
     const wait = Math.max(0, Math.min(this.nextCheckAt, this.nextHeartbeatAt) - Date.now());
     let timer: NodeJS.Timeout | undefined;
     try {
-      return await Promise.race([pending.then((item) => ({ item })), new Promise<typeof TICK>((resolve) => (timer = setTimeout(() => resolve(TICK), wait)))]);
+      return await Promise.race([pending, new Promise<typeof TICK>((resolve) => (timer = setTimeout(() => resolve(TICK), wait)))]);
     } finally {
       clearTimeout(timer);
     }
@@ -302,7 +304,8 @@ export class ConnectorTask {
       this.lastEnd = end;
       this.commitsSinceCheck = 0;
     }
-    if (config.heartbeatSeconds > 0 && now >= this.nextHeartbeatAt) {
+    if (config.heartbeatSeconds <= 0) this.nextHeartbeatAt = Infinity;
+    else if (now >= this.nextHeartbeatAt) {
       this.nextHeartbeatAt = now + config.heartbeatSeconds * 1000;
       await this.writeHeartbeat(now);
     }

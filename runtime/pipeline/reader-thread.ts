@@ -24,6 +24,7 @@ export class ReaderThread {
   private readonly items: ReaderItem[] = [];
   private waiter: ((item: ReaderItem | undefined) => void) | undefined;
   private closed = false;
+  private settleStart: () => void = () => undefined;
 
   constructor(private readonly logger: Logger) {}
 
@@ -33,10 +34,19 @@ export class ReaderThread {
     this.worker = worker;
     return new Promise<void>((resolve, reject) => {
       let started = false;
+      // A stop asked for while the binlog connection was being made can end the thread without
+      // "started" (zongji gives up quietly): the start ends too, and next() reports the end.
+      this.settleStart = () => {
+        if (started) return;
+        started = true;
+        resolve();
+      };
       const failed = (error: CdcError) => {
         if (this.closed) return;
+        const wasStarted = started;
+        started = true; // settled here, not by close()
         this.close();
-        if (!started) reject(error);
+        if (!wasStarted) reject(error);
         else onError(error);
       };
       worker.on("message", (message: FromReader) => {
@@ -49,6 +59,7 @@ export class ReaderThread {
             this.deliver({ kind: "batch", batch: message.batch });
             return;
           case "drained":
+            this.settleStart();
             this.deliver({ kind: "drained" });
             return;
           case "addTable": {
@@ -107,6 +118,7 @@ export class ReaderThread {
   }
 
   private close(): void {
+    this.settleStart();
     this.closed = true;
     const waiter = this.waiter;
     this.waiter = undefined;

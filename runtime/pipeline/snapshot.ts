@@ -9,7 +9,8 @@
  * - Chunked by primary key (`WHERE (pk) > (last) ORDER BY pk LIMIT n`); each chunk is one Kafka
  *   transaction with the offset record holding the progress (table, last key), so a crash resumes
  *   at the next chunk. A table without a primary key is copied in one pass (one streaming SELECT,
- *   committed in chunks); after a crash the pass restarts and skips the rows already copied.
+ *   committed in chunks); after a crash that table's pass starts over (its rows already copied
+ *   come again: nothing identifies them, and skipping a count could skip unchanged rows).
  * - Throttled by the connector's rows/s and MB/s limits.
  * - Records: the normal format, op INSERT, before null; eventTime = when the row was read;
  *   sequenceIds from the connector's counter, all below those of the changes streamed after.
@@ -43,6 +44,8 @@ export interface SnapshotContext {
   metrics: ConnectorMetrics;
   /** True once the connector is asked to stop: the copy ends after the chunk in hand. */
   stopping: () => boolean;
+  /** After each chunk committed (the connector makes progress). */
+  onCommit?: () => void;
   chunkRows?: number;
 }
 
@@ -88,17 +91,21 @@ export async function runSnapshot(ctx: SnapshotContext, start: SnapshotStart): P
     });
     // A keyless table is read by one streaming query, paused while its chunks are committed (or
     // throttled): the server must not give up on a slow reader.
-    await connection.query("SET SESSION time_zone = '+00:00', SESSION net_write_timeout = 3600");
+    await connection.query("SET SESSION time_zone = '+00:00', SESSION net_write_timeout = 3600").catch((error: unknown) => {
+      connection.destroy();
+      throw error;
+    });
   } catch (error) {
     throw classifyMysqlError(error, `connecting to ${access.host}:${access.port} for the initial full sync`);
   }
   const progress: SnapshotProgress = { ...start.progress, tables: [...start.progress.tables] };
+  let keyless: AsyncGenerator<Row[], void> | undefined;
   let sequence = start.sequence;
   logger.info("initial full sync", { tables: progress.tables, from: progress.tables[progress.table], rowsSoFar: progress.rows });
   try {
     let shape: TableShape | undefined;
     let keyColumns: string[] = [];
-    let keyless: AsyncGenerator<Row[], void> | undefined;
+
     for (;;) {
       if (ctx.stopping()) return undefined;
       if (progress.table >= progress.tables.length) break;
@@ -120,7 +127,7 @@ export async function runSnapshot(ctx: SnapshotContext, start: SnapshotStart): P
         rows = await readChunk(connection, table, keyColumns, progress.after, chunkRows);
         last = rows.length < chunkRows;
       } else {
-        keyless ??= keylessChunks(connection, table, Number(progress.after?.[0] ?? 0), chunkRows);
+        keyless ??= keylessChunks(connection, table, chunkRows);
         const next = await keyless.next();
         rows = next.done ? [] : next.value;
         last = next.done === true || rows.length < chunkRows;
@@ -145,16 +152,20 @@ export async function runSnapshot(ctx: SnapshotContext, start: SnapshotStart): P
         progress.after = null;
       } else {
         const lastRow = rows[rows.length - 1];
-        progress.after = keyColumns.length > 0 ? keyColumns.map((c) => lastRow[c]) : [Number((progress.after?.[0] as number | undefined) ?? 0) + rows.length];
+        // A keyless table has no position to resume at: after a crash its pass starts over.
+        progress.after = keyColumns.length > 0 ? keyColumns.map((c) => lastRow[c]) : null;
       }
       progress.rows += rows.length;
       const done = progress.table >= progress.tables.length;
       const checkpoint = { position: start.position, sequence, eventTime: start.eventTime };
       await ctx.sink.commit(records, offsetWrite(ctx.offsetsTopic, config.name, checkpoint, done ? undefined : progress));
+      ctx.onCommit?.();
       const bytes = records.reduce((sum, r) => sum + r.bytes, 0);
       ctx.metrics.recordCommit(records.length, bytes, start.position, start.eventTime, records.filter((r) => r.deadLetter).length);
-      const wait = throttle.take(records.length, bytes);
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      // The throttle's pause, in steps, so a stop is not kept waiting.
+      for (let until = Date.now() + throttle.take(records.length, bytes); Date.now() < until && !ctx.stopping(); ) {
+        await new Promise((r) => setTimeout(r, Math.min(200, until - Date.now())));
+      }
       if (done) break;
     }
     logger.info("initial full sync done: streaming the binlog from before it", { rows: progress.rows, from: start.position.toString() });
@@ -162,23 +173,24 @@ export async function runSnapshot(ctx: SnapshotContext, start: SnapshotStart): P
   } catch (error) {
     throw error instanceof CdcError ? error : classifyMysqlError(error, `copying ${access.database}.${progress.tables[progress.table]} (initial full sync)`);
   } finally {
-    await connection.end().catch(() => undefined);
+    // A keyless pass left open holds the connection mid-result: end() would queue behind it.
+    if (keyless) {
+      connection.destroy();
+      await keyless.return().catch(() => undefined);
+    } else {
+      await connection.end().catch(() => undefined);
+    }
   }
 }
 
-/**
- * A keyless table in one pass: one streaming SELECT, cut into chunks; on a resume the rows already
- * copied are read again and skipped (nothing else identifies them).
- */
-async function* keylessChunks(connection: mysql.Connection, table: string, skip: number, size: number): AsyncGenerator<Row[], void> {
+/** A keyless table in one pass: one streaming SELECT, cut into chunks. */
+async function* keylessChunks(connection: mysql.Connection, table: string, size: number): AsyncGenerator<Row[], void> {
   // The promise wrapper's underlying connection streams rows (mysql2 does not type that field).
   const core = (connection as unknown as { connection: CoreConnection }).connection;
   const stream = core.query(`SELECT * FROM ${quote(table)}`).stream({ highWaterMark: size });
   let chunk: Row[] = [];
-  let seen = 0;
   try {
     for await (const row of stream) {
-      if (seen++ < skip) continue;
       chunk.push(row as Row);
       if (chunk.length >= size) {
         yield chunk;

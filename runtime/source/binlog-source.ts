@@ -82,6 +82,8 @@ export class BinlogSource {
   private gtid: MariaDbGtidPosition | undefined;
   private stopped = false;
   private paused = false;
+  /** zongji table-metadata fetches in progress (it pauses the connection during each). */
+  private fetchingTables = 0;
 
   constructor(private readonly options: BinlogSourceOptions) {}
 
@@ -102,6 +104,7 @@ export class BinlogSource {
       connectTimeout: 10_000,
     }) as unknown as ZongJiInstance;
     this.zongji = zongji;
+    this.watchTableFetches(zongji);
     let ready = false;
     await new Promise<void>((resolve, reject) => {
       zongji.on("error", (error: unknown) => {
@@ -129,6 +132,25 @@ export class BinlogSource {
         includeSchema: { [o.database]: o.autoAdd ? true : o.tables },
       });
     });
+  }
+
+  /**
+   * zongji pauses the connection to fetch a new table's metadata and resumes it when done, which
+   * would undo a pause of ours made meanwhile: count the fetches, and pause again after one if we
+   * are paused.
+   */
+  private watchTableFetches(zongji: ZongJiInstance): void {
+    const instance = zongji as ZongJiInstance & { _fetchTableInfo?: (event: unknown, next: (...args: unknown[]) => void) => void };
+    const original = instance._fetchTableInfo;
+    if (typeof original !== "function") return;
+    instance._fetchTableInfo = (event, next) => {
+      this.fetchingTables++;
+      original.call(zongji, event, (...args: unknown[]) => {
+        this.fetchingTables--;
+        next(...args);
+        if (this.paused && !this.stopped) zongji.connection?.pause();
+      });
+    };
   }
 
   private handle(event: ZongJiEvent, handlers: BinlogHandlers): void {
@@ -206,16 +228,23 @@ export class BinlogSource {
   }
 
   /** Stops reading from the socket (back-pressure); events already parsed still arrive. */
+  /**
+   * Stops reading from the socket (back-pressure); events already parsed still arrive. Always
+   * passed on to the connection: zongji pauses and resumes it itself around a table-metadata
+   * fetch, so our flag alone cannot tell whether the connection is paused.
+   */
   pause(): void {
-    if (this.paused) return;
     this.paused = true;
     this.zongji?.connection?.pause();
   }
 
+  /** Reads on, unless zongji is fetching a table's metadata: it resumes the connection when done. */
   resume(): void {
     if (!this.paused) return;
     this.paused = false;
-    this.zongji?.connection?.resume();
+    // Resuming during the fetch would let rows of that table through before zongji knows its
+    // columns, and zongji drops such rows without a word.
+    if (this.fetchingTables === 0) this.zongji?.connection?.resume();
   }
 
   async stop(): Promise<void> {
