@@ -11,6 +11,7 @@
  * the queue bound and the metrics count).
  */
 import type { OutRecord } from "../sink/producer";
+import { dataLength, writeData } from "../sink/record-blocks";
 
 export interface RecordFrame {
   buffer: ArrayBuffer;
@@ -40,23 +41,19 @@ export function packRecords(records: readonly OutRecord[]): RecordFrame {
       if (index > 0xffff) throw new RangeError("a record frame holds at most 65,536 topics");
       topicIndex.set(record.topic, index);
     }
-    buffer.writeUInt16LE(index, offset);
-    buffer.writeUInt32LE(record.partition, offset + 2);
-    const keyLength = writeData(buffer, offset + HEADER_BYTES, record.key);
-    const valueLength = writeData(buffer, offset + HEADER_BYTES + keyLength, record.value);
+    const keyLength = dataLength(record.key);
+    const valueLength = dataLength(record.value);
     if (keyLength + valueLength !== record.bytes) {
       throw new RangeError(`a record's bytes (${record.bytes}) differ from its key and value lengths (${keyLength} + ${valueLength})`);
     }
+    buffer.writeUInt16LE(index, offset);
+    buffer.writeUInt32LE(record.partition, offset + 2);
+    writeData(buffer, writeData(buffer, offset + HEADER_BYTES, record.key, keyLength), record.value, valueLength);
     buffer.writeUInt32LE(keyLength, offset + 6);
     buffer.writeUInt32LE(valueLength, offset + 10);
     offset += HEADER_BYTES + keyLength + valueLength;
   }
   return { buffer: buffer.buffer as ArrayBuffer, topics, count: records.length, bytes };
-}
-
-function writeData(buffer: Buffer, offset: number, data: string | Buffer): number {
-  if (typeof data === "string") return buffer.write(data, offset, "utf8");
-  return data.copy(buffer, offset);
 }
 
 /** The records of a frame; keys and values are views into the frame's buffer (no copy). */

@@ -19,7 +19,7 @@
  */
 import Module from "node:module";
 import { blockMessageList, blockOf, produceRequestWithBlocks } from "./kafkajs-produce-blocks";
-import { varIntSize, writeVarInt } from "./record-blocks";
+import { dataLength, varIntSize, writeData, writeVarInt } from "./record-blocks";
 
 const PINNED_VERSION = "2.2.4";
 
@@ -38,15 +38,9 @@ interface EncodedRecord {
 
 type RecordEncoder = (record: RecordInput) => EncodedRecord;
 
+/** A record field's length on the wire: -1 for null. */
 function byteLength(data: string | Buffer | null | undefined): number {
-  if (data === null || data === undefined) return -1;
-  return typeof data === "string" ? Buffer.byteLength(data) : data.length;
-}
-
-function writeBytes(buffer: Buffer, offset: number, data: string | Buffer, length: number): number {
-  if (typeof data === "string") buffer.write(data, offset, length, "utf8");
-  else data.copy(buffer, offset);
-  return offset + length;
+  return data === null || data === undefined ? -1 : dataLength(data);
 }
 
 /**
@@ -68,9 +62,9 @@ export function fastRecordEncoder(original: RecordEncoder): RecordEncoder {
     offset = writeVarInt(buf, offset, timestampDelta);
     offset = writeVarInt(buf, offset, offsetDelta);
     offset = writeVarInt(buf, offset, keyLength);
-    if (keyLength > 0) offset = writeBytes(buf, offset, key as string | Buffer, keyLength);
+    if (keyLength > 0) offset = writeData(buf, offset, key as string | Buffer, keyLength);
     offset = writeVarInt(buf, offset, valueLength);
-    if (valueLength > 0) offset = writeBytes(buf, offset, value as string | Buffer, valueLength);
+    if (valueLength > 0) offset = writeData(buf, offset, value as string | Buffer, valueLength);
     buf[offset] = 0;
     return { buf, buffer: buf };
   };

@@ -63,11 +63,13 @@ export function writeVarInt(buffer: Buffer, offset: number, value: number): numb
   return offset;
 }
 
-function dataLength(data: string | Buffer): number {
+/** UTF-8 length of a key or value. */
+export function dataLength(data: string | Buffer): number {
   return typeof data === "string" ? Buffer.byteLength(data) : data.length;
 }
 
-function writeData(buffer: Buffer, offset: number, data: string | Buffer, length: number): number {
+/** Writes a key or value of `length` bytes at offset; returns the offset after it (throws if the length is wrong). */
+export function writeData(buffer: Buffer, offset: number, data: string | Buffer, length: number): number {
   const written = typeof data === "string" ? buffer.write(data, offset, length, "utf8") : data.copy(buffer, offset);
   if (written !== length) throw new RangeError(`a record's key or value is ${written} bytes where ${length} were expected (its bytes do not match its key and value)`);
   return offset + length;
