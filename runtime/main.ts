@@ -17,6 +17,7 @@
  *   CDC_LEASE_SESSION_MS  how long a dead worker keeps its connectors' leases before another worker
  *                       takes them over (default 10000; the broker allows 6000 to 300000 by default)
  *   CDC_RETRY_BASE_MS   first retry delay (default 1000), doubling up to CDC_RETRY_MAX_MS (default 60000)
+ *   CDC_ROW_IMAGES         0 turns off writing DataWorks messages straight from binlog row images (runtime/format/dataworks-image.ts)
  *   CDC_KAFKAJS_FAST_PATH  0 turns off the faster kafkajs internals (runtime/sink/kafkajs-fast-path.ts)
  *   CDC_KAFKAJS_LOG_LEVEL  debug or info shows kafkajs's own protocol logs (default: kept at debug)
  *

@@ -54,15 +54,24 @@ export function parseTemporal(text: string, offsetMinutes: number): ParsedTempor
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const fraction = m[7] ?? "";
   const subMillisecond = fraction.length > 3 && /[1-9]/.test(fraction.slice(3));
-  if (month === 0 || day === 0) return { epochMs: null, subMillisecond };
-  const [hour, minute, second] = [Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0)];
   const ms = Number((fraction + "000").slice(0, 3));
+  return { epochMs: epochFromParts(year, month, day, Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0), ms, offsetMinutes), subMillisecond };
+}
+
+/**
+ * Unix time in ms of a date and time at `offsetMinutes` east of UTC, or null for a zero or
+ * otherwise unrepresentable date (month or day 00, 2023-02-30 under ALLOW_INVALID_DATES).
+ */
+export function epochFromParts(year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number, offsetMinutes: number): number | null {
+  if (month === 0 || day === 0) return null;
   const utc = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  // Every month has a 28th, and Date.UTC reads years from 100 on as they are: no check needed.
+  if (day <= 28 && year >= 100) return utc - offsetMinutes * 60_000;
   // Date.UTC maps years 0–99 to 1900–1999; MySQL's years 1000–9999 are unaffected, but be exact.
   const d = new Date(utc);
   if (year < 100) d.setUTCFullYear(year);
-  if (d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) return { epochMs: null, subMillisecond }; // e.g. 2023-02-30 under ALLOW_INVALID_DATES
-  return { epochMs: d.getTime() - offsetMinutes * 60_000, subMillisecond };
+  if (d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) return null;
+  return d.getTime() - offsetMinutes * 60_000;
 }
 
 /** "+08:00" → 480. */

@@ -2,12 +2,15 @@
  * The reading half of a connector, run in its own thread (reader-worker.ts) so that decoding the
  * binlog (zongji) and building the messages use one core while the Kafka half uses the other:
  *
- *   BinlogSource -> RecordBuilder -> CommitBuffer -> RecordFrame batches -> (the Kafka thread)
+ *   BinlogSource -> RecordBuilder -> CommitBuffer -> record blocks -> (the Kafka thread)
  *
- * It sends one batch at a time: the records up to a checkpoint (at most transactionBytes, at least
- * one checkpoint) with that checkpoint, then waits for the Kafka thread to acknowledge the commit
- * before it sends the next. The queue bound counts what waits here plus the batch in flight; above
- * it the binlog connection is paused (zongji has no back-pressure of its own). The connector's
+ * Rows of tables DataWorksImage can write arrive as binlog row images and become messages without
+ * zongji decoding them (format/dataworks-image.ts); other rows arrive decoded.
+ *
+ * A batch is the records up to a checkpoint (at most transactionBytes, at least one checkpoint)
+ * with that checkpoint. At most two are sent and not yet acknowledged (committed) by the Kafka
+ * thread: the next is encoded while the one before commits. The queue bound counts what waits
+ * here plus the batches in flight; above it the binlog connection is paused (zongji has no back-pressure of its own). The connector's
  * throttle (rows/s, MB/s) pauses it the same way (throttle.ts).
  */
 import { matchesAutoAdd, type ConnectorConfig } from "../contract/config";
@@ -17,14 +20,15 @@ import { offsetMinutes } from "../format/values";
 import type { Logger } from "../log";
 import { Position, type PositionJson } from "../position";
 import { BinlogSource } from "../source/binlog-source";
-import type { DdlEvent, SourceEvent } from "../source/events";
+import type { DdlEvent, RowsEvent, SourceEvent } from "../source/events";
+import { ByteWriter } from "../format/byte-writer";
 import { parseDdl } from "../format/ddl";
 import { CommitBuffer, type Checkpoint } from "./commit-buffer";
 import type { TaskTuning } from "./connector-task";
 import { buildBlockBatch, type BlockBatch } from "../sink/record-blocks";
 import type { OutRecord } from "../sink/producer";
 import { packRecords, type RecordFrame } from "./record-frame";
-import { RecordBuilder } from "./record-builder";
+import { RecordBuilder, type RowContext } from "./record-builder";
 import { Throttle } from "./throttle";
 
 /** Everything the reader needs, as plain data (it crosses into the reader thread). */
@@ -44,6 +48,8 @@ export interface ReaderStart {
    * frames; false when the Kafka side cannot send blocks (kafkajs fast path off).
    */
   blocks: boolean;
+  /** Write DataWorks messages straight from binlog row images where the table allows (the fast path; CDC_ROW_IMAGES=0 turns it off). */
+  rowImages: boolean;
 }
 
 /** A checkpoint as plain data. */
@@ -85,6 +91,12 @@ export interface ReaderOutput {
   drained(): void;
 }
 
+/**
+ * Batches sent and not yet acknowledged: two, so that the next batch is encoded and compressed
+ * here while the Kafka thread commits the one before (the queue bound counts both).
+ */
+const MAX_IN_FLIGHT = 2;
+
 export function checkpointToJson(c: Checkpoint): CheckpointJson {
   return { position: c.position.toJSON(), sequence: c.sequence.toString(), eventTime: c.eventTime, count: c.count, bytes: c.bytes };
 }
@@ -100,7 +112,10 @@ export class BinlogReader {
   private readonly tuning: TaskTuning;
   /** Bytes of the batch sent and not yet acknowledged (0 when none is in flight). */
   private inFlightBytes = 0;
-  private inFlight = false;
+  /** Bytes of each batch sent and not yet acknowledged, oldest first (at most MAX_IN_FLIGHT). */
+  private readonly inFlight: number[] = [];
+  /** A batch is being encoded (batches are packed one at a time, so they are sent in order). */
+  private packing = false;
   /** The binlog connection is paused: the queue is full, or the throttle asks for a pause. */
   private paused = false;
   private queueFull = false;
@@ -118,6 +133,8 @@ export class BinlogReader {
   private lastSentAt = Date.now();
   private sendScheduled = false;
   private readonly idleTimer: NodeJS.Timeout;
+  /** Where messages written from row images live until their batch is encoded. */
+  private readonly messageBytes = new ByteWriter();
 
   constructor(private readonly start: ReaderStart, private readonly output: ReaderOutput, logger: Logger) {
     const { config, tuning } = start;
@@ -146,6 +163,7 @@ export class BinlogReader {
       tables: config.source.tables,
       autoAdd: config.source.autoAddTables !== undefined,
       includeTable: (t) => includeTables.has(t),
+      rowImages: start.rowImages && config.format === "dataworks",
       logger,
     });
     // Offset-only commits (the position moved without rows) are sent at most every idleCommitMs.
@@ -168,22 +186,7 @@ export class BinlogReader {
     const buffer = this.buffer;
     switch (event.kind) {
       case "rows": {
-        let rows = 0;
-        let bytes = 0;
-        for (const row of event.rows) {
-          const sequence = buffer.nextRow();
-          if (sequence === undefined) continue;
-          const record = this.builder.build(event.shape, event.op, row.before, row.after, {
-            sequenceId: sequence.toString(),
-            eventTime: event.eventTime,
-            checkpointTime: buffer.checkpointTime,
-            gtid: event.gtid,
-            position: () => buffer.rowPosition(),
-          });
-          buffer.push(record, event.eventTime);
-          rows++;
-          bytes += record.bytes;
-        }
+        const { rows, bytes } = event.images ? this.imageRows(event, event.images) : this.decodedRows(event);
         if (this.throttle.limited && rows > 0) this.throttled(this.throttle.take(rows, bytes));
         if (buffer.bytes + this.inFlightBytes > this.tuning.maxQueueBytes) this.queueFull = true;
         this.syncPause();
@@ -202,6 +205,58 @@ export class BinlogReader {
       case "begin":
         return;
     }
+  }
+
+  private decodedRows(event: RowsEvent): { rows: number; bytes: number } {
+    const buffer = this.buffer;
+    let rows = 0;
+    let bytes = 0;
+    for (const row of event.rows) {
+      const sequence = buffer.nextRow();
+      if (sequence === undefined) continue;
+      const record = this.builder.build(event.shape, event.op, row.before, row.after, this.rowContext(event, sequence));
+      buffer.push(record, event.eventTime);
+      rows++;
+      bytes += record.bytes;
+    }
+    return { rows, bytes };
+  }
+
+  /** Rows handed over as row images: each message is written from the bytes (DataWorksImage). */
+  private imageRows(event: RowsEvent, images: NonNullable<RowsEvent["images"]>): { rows: number; bytes: number } {
+    const buffer = this.buffer;
+    const { data, writer } = images;
+    const out = this.messageBytes;
+    let rows = 0;
+    let bytes = 0;
+    let offset = 0;
+    while (offset < data.length) {
+      const sequence = buffer.nextRow();
+      if (sequence === undefined) {
+        // Emitted before a restart: read past it.
+        writer.write(data, offset, event.op, "0", 0, 0, 0, out);
+        out.rollback();
+        offset = writer.written.next;
+        continue;
+      }
+      const record = this.builder.buildFromImage(event.shape, writer, data, offset, event.op, this.rowContext(event, sequence), out);
+      offset = writer.written.next;
+      buffer.push(record, event.eventTime);
+      rows++;
+      bytes += record.bytes;
+    }
+    return { rows, bytes };
+  }
+
+  private rowContext(event: RowsEvent, sequence: bigint): RowContext {
+    const buffer = this.buffer;
+    return {
+      sequenceId: sequence.toString(),
+      eventTime: event.eventTime,
+      checkpointTime: buffer.checkpointTime,
+      gtid: event.gtid,
+      position: () => buffer.rowPosition(),
+    };
   }
 
   /**
@@ -264,7 +319,7 @@ export class BinlogReader {
 
   /** Sends after the events already parsed are handled, so a batch holds all that is ready. */
   private scheduleSend(): void {
-    if (this.sendScheduled || this.inFlight) return;
+    if (this.sendScheduled || this.packing || this.inFlight.length >= MAX_IN_FLIGHT) return;
     this.sendScheduled = true;
     setImmediate(() => {
       this.sendScheduled = false;
@@ -273,12 +328,12 @@ export class BinlogReader {
   }
 
   private maybeSend(): void {
-    if (this.inFlight || this.failed) return;
+    if (this.packing || this.inFlight.length >= MAX_IN_FLIGHT || this.failed) return;
     const buffer = this.buffer;
     const ready =
       buffer.hasCheckpoint && (buffer.flushableRecords > 0 || this.stopping || Date.now() - this.lastSentAt >= this.tuning.idleCommitMs);
     if (!ready) {
-      if (this.stopping && !buffer.hasCheckpoint) {
+      if (this.stopping && !buffer.hasCheckpoint && this.inFlight.length === 0) {
         clearInterval(this.idleTimer);
         this.output.drained();
       }
@@ -286,16 +341,20 @@ export class BinlogReader {
     }
     const taken = buffer.take(this.tuning.transactionBytes);
     if (!taken) return;
-    this.inFlight = true;
-    this.inFlightBytes = taken.checkpoint.bytes;
+    this.packing = true;
+    this.inFlight.push(taken.checkpoint.bytes);
+    this.inFlightBytes += taken.checkpoint.bytes;
     this.lastSentAt = Date.now();
     void this.pack(taken.records).then(
       (data) => {
+        this.packing = false;
         if (this.failed) return;
         const { count, bytes } = taken.checkpoint;
         let deadLetters = 0;
         for (const record of taken.records) if (record.deadLetter) deadLetters++;
         this.output.batch({ data, count, bytes, deadLetters, checkpoint: checkpointToJson(taken.checkpoint), queueBytes: buffer.bytes });
+        // Encode the next batch while Kafka commits this one.
+        this.maybeSend();
       },
       (error) =>
         this.fail(error instanceof CdcError ? error : new CdcError("INTERNAL", `packing records for Kafka: ${(error as Error).stack ?? error}`)),
@@ -307,10 +366,9 @@ export class BinlogReader {
     return { kind: "blocks", blocks: await buildBlockBatch(records, this.start.config.compression) };
   }
 
-  /** The Kafka thread committed the batch in flight. */
+  /** The Kafka thread committed the oldest batch in flight. */
   acknowledge(): void {
-    this.inFlight = false;
-    this.inFlightBytes = 0;
+    this.inFlightBytes -= this.inFlight.shift() ?? 0;
     // Resume as soon as a transaction's worth of room is free, so reading and writing overlap. The
     // room asked for is at most half the queue: the tail after the last checkpoint (up to half the
     // queue, splitBytes) cannot be sent, and a larger ask would never be met (a silent hang).

@@ -213,6 +213,7 @@ export class ConnectorTask {
         eventTime,
         tuning: this.ctx.tuning,
         blocks: recordBlocksSupported(),
+        rowImages: process.env.CDC_ROW_IMAGES !== "0",
       },
       (error) => this.fail(error),
       (request) => this.addTable(request),

@@ -1,6 +1,6 @@
 /**
  * The Kafka side's handle on a connector's reader thread (reader-worker.ts running a BinlogReader).
- * Batches arrive one at a time; the next comes after ack(). Failures of the thread, including an
+ * Batches arrive in order, at most two before the first is acknowledged with ack(). Failures of the thread, including an
  * uncaught exception or an unexpected exit, arrive as CdcErrors through onError.
  */
 import path from "node:path";

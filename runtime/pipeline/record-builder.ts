@@ -4,7 +4,9 @@ import { tableTopic } from "../contract/names";
 import { CdcError } from "../errors";
 import type { Position } from "../position";
 import { canalMessage } from "../format/canal";
+import type { ByteWriter } from "../format/byte-writer";
 import { dataWorksMessage, type RowOp } from "../format/dataworks";
+import type { DataWorksImage } from "../format/dataworks-image";
 import { canalDdlMessage, dataWorksDdlMessage, type DdlOp } from "../format/ddl";
 import { messageKey, type Row, type TableShape } from "../format/table";
 import type { OutRecord } from "../sink/producer";
@@ -64,6 +66,26 @@ export class RecordBuilder {
     if (bytes > this.config.maxRecordBytes) return this.deadLetter(shape, op, key, bytes, context);
     const partition = choosePartition(this.config.partitionPolicy, partitions, key, shape.qualifiedName, shape.keyColumns.length > 0);
     return { topic, partition, key, value, bytes };
+  }
+
+  /**
+   * The record of one row written straight from its binlog row image(s) at `offset` of `src` into
+   * `out` (DataWorks only); key and value are views into `out`. image.written.next is then the
+   * offset of the next row.
+   */
+  buildFromImage(shape: TableShape, image: DataWorksImage, src: Buffer, offset: number, op: RowOp, context: RowContext, out: ByteWriter): OutRecord {
+    const { topic, partitions } = this.targetOf(shape);
+    image.write(src, offset, op, context.sequenceId, context.eventTime, Date.now(), context.checkpointTime, out);
+    const { valueEnd, keyStart, keyEnd } = image.written;
+    const key = out.view(keyStart, keyEnd);
+    const bytes = valueEnd + keyEnd - keyStart;
+    if (bytes > this.config.maxRecordBytes) {
+      const keyText = key.toString("utf8");
+      out.rollback();
+      return this.deadLetter(shape, op, keyText, bytes, context);
+    }
+    const partition = choosePartition(this.config.partitionPolicy, partitions, key, shape.qualifiedName, shape.keyColumns.length > 0);
+    return { topic, partition, key, value: out.view(0, valueEnd), bytes };
   }
 
   /** A DDL message for one table, to the DDL topic or the table's own, keyed by `<db>.<table>`. */

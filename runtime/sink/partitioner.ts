@@ -38,7 +38,8 @@ export function murmur2(data: Buffer, length = data.length): number {
 const scratch = Buffer.allocUnsafe(4096);
 
 /** Kafka's toPositive(murmur2(key)) % partitions. */
-export function hashPartition(key: string, partitions: number): number {
+export function hashPartition(key: string | Buffer, partitions: number): number {
+  if (typeof key !== "string") return (murmur2(key) & 0x7fffffff) % partitions;
   // A key of up to 1,024 characters fits the scratch buffer in UTF-8 (at most 4 bytes a character).
   const hash = key.length <= 1024 ? murmur2(scratch, scratch.write(key, 0, "utf8")) : murmur2(Buffer.from(key, "utf8"));
   return (hash & 0x7fffffff) % partitions;
@@ -53,7 +54,7 @@ export function hashPartition(key: string, partitions: number): number {
 export function choosePartition(
   policy: PartitionPolicy,
   partitions: number,
-  key: string,
+  key: string | Buffer,
   qualifiedTable: string,
   hasPrimaryKey: boolean,
 ): number {

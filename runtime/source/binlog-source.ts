@@ -13,8 +13,10 @@
 import type { Position } from "../position";
 import { CdcError, classifyMysqlError } from "../errors";
 import type { RawColumn } from "../format/columns";
+import { DataWorksImage } from "../format/dataworks-image";
 import { buildTableShape, type Row, type TableShape } from "../format/table";
 import type { Logger } from "../log";
+import type { RowOp } from "../format/dataworks";
 import type { SourceEvent } from "./events";
 import { MariaDbGtidPosition } from "./mariadb-gtid";
 
@@ -31,6 +33,11 @@ export interface BinlogSourceOptions {
   tables: string[];
   autoAdd: boolean;
   includeTable: (table: string) => boolean;
+  /**
+   * Hand the rows of tables whose columns DataWorksImage can read over undecoded (RowsEvent.images)
+   * instead of as zongji's decoded rows: the DataWorks format's fast path.
+   */
+  rowImages: boolean;
   logger: Logger;
 }
 
@@ -63,12 +70,35 @@ interface ZongJiEvent {
   query?: string;
   schema?: string;
 }
+/** mysql2's packet, as zongji's binlog command receives it: the event starts at buffer[offset] (an OK marker byte). */
+interface MysqlPacket {
+  buffer: Buffer;
+  offset: number;
+  end: number;
+}
+type BinlogData = (this: unknown, packet: MysqlPacket, connection: unknown) => unknown;
 interface ZongJiInstance {
   on(event: string, listener: (...args: never[]) => void): void;
+  /** zongji's binlog command class, made per instance just before 'ready'. */
+  BinlogClass?: { prototype: { binlogData?: BinlogData } };
+  tableMap: Record<number, ZongJiTableMapEntry>;
+  useChecksum: boolean;
+  stopped: boolean;
+  _currentGtid?: string;
   start(options: Record<string, unknown>): void;
   stop(): void;
   connection: { pause(): void; resume(): void } | null;
   gtidSet?: string;
+}
+
+/** Rows event type codes (v1 and v2) and what they do. */
+const ROWS_EVENT_OPS: Record<number, RowOp | undefined> = { 0x17: "INSERT", 0x18: "UPDATE", 0x19: "DELETE", 0x1e: "INSERT", 0x1f: "UPDATE", 0x20: "DELETE" };
+
+/** True when the first `columns` bits at buffer[offset] are all set (every column present in the image). */
+function allColumns(buffer: Buffer, offset: number, columns: number): boolean {
+  for (let i = 0; i < columns >> 3; i++) if (buffer[offset + i] !== 0xff) return false;
+  const rest = columns & 7;
+  return rest === 0 || (buffer[offset + (columns >> 3)] & ((1 << rest) - 1)) === (1 << rest) - 1;
 }
 
 const INCLUDE_EVENTS = ["rotate", "tablemap", "writerows", "updaterows", "deleterows", "xid", "query", "mariadbgtid", "gtid"];
@@ -79,6 +109,8 @@ export class BinlogSource {
   private readonly primaryKeys = new Map<number, number[]>();
   private readonly shapesByEntry = new WeakMap<object, TableShape>();
   private readonly shapesBySignature = new Map<string, TableShape>();
+  /** The DataWorks row-image writer of each shape (null: a column needs zongji's decoding). */
+  private readonly images = new WeakMap<TableShape, DataWorksImage | null>();
   private gtid: MariaDbGtidPosition | undefined;
   private stopped = false;
   private paused = false;
@@ -113,6 +145,7 @@ export class BinlogSource {
         else if (!this.stopped) handlers.onError(failure);
       });
       zongji.on("ready", () => {
+        if (o.rowImages) this.takeRowImages(zongji, handlers);
         ready = true;
         resolve();
       });
@@ -151,6 +184,77 @@ export class BinlogSource {
         if (this.paused && !this.stopped) zongji.connection?.pause();
       });
     };
+  }
+
+  /**
+   * The fast path (rowImages): zongji's binlog command is made per instance, so its packet handler
+   * can be wrapped for this instance alone. A rows event of a table DataWorksImage can write is
+   * handed on undecoded; zongji then parses the event as one of a table it does not know (it
+   * skips the rows), so its own position and GTID bookkeeping runs as for every event.
+   */
+  private takeRowImages(zongji: ZongJiInstance, handlers: BinlogHandlers): void {
+    const prototype = zongji.BinlogClass?.prototype;
+    const original = prototype?.binlogData;
+    if (!prototype || typeof original !== "function") {
+      this.options.logger.warn("zongji's binlog command is not where expected: rows are decoded by zongji (slower)");
+      return;
+    }
+    const unknownTables: Record<number, ZongJiTableMapEntry> = {};
+    const handed = (packet: MysqlPacket, connection: unknown): boolean => {
+      if (this.stopped || zongji.stopped || zongji.connection !== connection) return false;
+      try {
+        return this.handRowImages(zongji, packet, handlers);
+      } catch (error) {
+        // Nothing may escape into zongji (it would stop streaming): the connector fails with the cause.
+        handlers.onError(error instanceof CdcError ? error : new CdcError("INTERNAL", `handling a rows event: ${(error as Error).stack ?? error}`));
+        return true;
+      }
+    };
+    prototype.binlogData = function (this: unknown, packet: MysqlPacket, connection: unknown): unknown {
+      if (!handed(packet, connection)) return original.call(this, packet, connection);
+      const tableMap = zongji.tableMap;
+      zongji.tableMap = unknownTables;
+      try {
+        return original.call(this, packet, connection);
+      } finally {
+        zongji.tableMap = tableMap;
+      }
+    };
+  }
+
+  /** Hands a rows event on as row images when its table's writer exists and every column is in it; else false. */
+  private handRowImages(zongji: ZongJiInstance, packet: MysqlPacket, handlers: BinlogHandlers): boolean {
+    const b = packet.buffer;
+    const p = packet.offset;
+    // OK marker, then the 19-byte event header: timestamp(4) type(1) server id(4) size(4) next position(4) flags(2).
+    if (b[p] !== 0 || packet.end - p < 30) return false;
+    const type = b[p + 5];
+    const op = ROWS_EVENT_OPS[type];
+    if (!op) return false;
+    let q = p + 20;
+    const tableId = b.readUIntLE(q, 6);
+    const entry = zongji.tableMap[tableId];
+    if (!entry || entry.parentSchema !== this.options.database || !this.options.includeTable(entry.tableName)) return false;
+    const shape = this.shapeOf(tableId, entry);
+    const writer = this.images.get(shape);
+    if (!writer) return false;
+    q += 6 + 2; // table id, flags
+    if (type >= 0x1e) q += b.readUInt16LE(q); // v2: extra data, its length counting itself
+    const columns = b[q++];
+    if (columns !== shape.columns.length || columns >= 0xfb) return false;
+    const bitmapBytes = (columns + 7) >> 3;
+    if (!allColumns(b, q, columns)) return false;
+    q += bitmapBytes;
+    if (op === "UPDATE") {
+      if (!allColumns(b, q, columns)) return false;
+      q += bitmapBytes;
+    }
+    const end = packet.end - (zongji.useChecksum ? 4 : 0);
+    if (q >= end) return false;
+    // A copy: the reader may hold the event (auto-added tables) past this packet's life.
+    const data = Buffer.from(b.subarray(q, end));
+    handlers.onEvent({ kind: "rows", op, shape, rows: [], images: { data, writer }, eventTime: b.readUInt32LE(p + 1) * 1000, gtid: zongji._currentGtid ?? null, bytes: end - q });
+    return true;
   }
 
   private handle(event: ZongJiEvent, handlers: BinlogHandlers): void {
@@ -212,7 +316,8 @@ export class BinlogSource {
       name: c.name,
       typeCode: c.type,
       columnType: entry.columnSchemas[i]?.COLUMN_TYPE ?? "",
-      unsigned: entry.columnSchemas[i]?.UNSIGNED === true,
+      // zongji's rule: the binlog's signedness, else the column type's text.
+      unsigned: entry.columnSchemas[i]?.UNSIGNED ?? (entry.columnSchemas[i]?.COLUMN_TYPE ?? "").includes("unsigned"),
       charset: c.charset,
       metadata: c.metadata,
     }));
@@ -220,6 +325,7 @@ export class BinlogSource {
     let shape = this.shapesBySignature.get(signature);
     if (!shape) {
       shape = buildTableShape(entry.parentSchema, entry.tableName, columns, pk, this.options.offsetMinutes);
+      if (this.options.rowImages) this.images.set(shape, DataWorksImage.of(shape, columns, this.options.offsetMinutes) ?? null);
       if (this.shapesBySignature.size > 1000) this.shapesBySignature.clear();
       this.shapesBySignature.set(signature, shape);
     }

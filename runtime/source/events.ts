@@ -1,13 +1,19 @@
 /** What the BinlogSource hands on: zongji's events, normalized and filtered to one database. */
 import type { RowOp } from "../format/dataworks";
+import type { DataWorksImage } from "../format/dataworks-image";
 import type { Row, TableShape } from "../format/table";
 
 export interface RowsEvent {
   kind: "rows";
   op: RowOp;
   shape: TableShape;
-  /** before is null for INSERT, after is null for DELETE. */
+  /** before is null for INSERT, after is null for DELETE. Empty when the rows come as `images`. */
   rows: { before: Row | null; after: Row | null }[];
+  /**
+   * The rows undecoded (BinlogSourceOptions.rowImages): the event's row images, back to back
+   * (an UPDATE's before and after image per row), and the writer of their DataWorks messages.
+   */
+  images?: { data: Buffer; writer: DataWorksImage };
   /** Binlog event time, ms. */
   eventTime: number;
   /** The GTID of the transaction, where the server has one. */
