@@ -58,6 +58,33 @@ export class ByteWriter {
     this.pos = o;
   }
 
+  /** Writes an integer as decimal digits (exact for |value| < 2^53). */
+  int(value: number): void {
+    this.ensure(17);
+    const buf = this.buf;
+    let o = this.pos;
+    if (value < 0) {
+      buf[o++] = 0x2d;
+      value = -value;
+    }
+    if (value < 10) {
+      buf[o++] = 0x30 + value;
+      this.pos = o;
+      return;
+    }
+    // Digits backwards into place: count them first.
+    let digits = 1;
+    for (let v = value; v >= 10; v = Math.floor(v / 10)) digits++;
+    let at = o + digits;
+    this.pos = at;
+    while (value >= 10) {
+      const q = Math.floor(value / 10);
+      buf[--at] = 0x30 + (value - q * 10);
+      value = q;
+    }
+    buf[--at] = 0x30 + value;
+  }
+
   /** Writes any string as UTF-8. */
   utf8(text: string): void {
     this.ensure(text.length * 3);

@@ -103,6 +103,12 @@ export function valueReader(column: RawColumn, offsetMinutes: number): ValueRead
 }
 
 const utf8 = (text: string): Buffer => Buffer.from(text, "utf8");
+const NULL = utf8("null");
+const AFTER = utf8(',"after":');
+const SEQUENCE = utf8(',"sequenceId":"');
+const DATA_COLUMN = utf8('{"dataColumn":{');
+const EXACT = utf8(',"exact":{');
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** What write() produced for the last row, as offsets relative to the record's start in the ByteWriter. */
 export interface WrittenRow {
@@ -123,7 +129,7 @@ export class DataWorksImage {
   private readonly keyNames: Buffer[];
   private readonly keylessKey: Buffer;
   private readonly prefix: Buffer;
-  private readonly suffixes: Record<RowOp, Buffer>;
+  private readonly lastTail: { op: string; eventTime: number; systemTime: number; checkpointTime: number; bytes: Buffer } = { op: "", eventTime: NaN, systemTime: NaN, checkpointTime: NaN, bytes: Buffer.alloc(0) };
   private readonly nullBitmapBytes: number;
   /** Value ranges of the key columns in the image written last with recordKey. */
   private readonly keyRanges: Int32Array;
@@ -146,8 +152,6 @@ export class DataWorksImage {
     this.keyRanges = new Int32Array(shape.columns.length * 2);
     this.keylessKey = utf8(shape.qualifiedName);
     this.prefix = utf8(`{"schema":${shape.dataWorksSchema},"payload":{"before":`);
-    const suffix = (op: RowOp) => utf8(`},"op":"${op}","ddl":null},"version":"0.0.1"}`);
-    this.suffixes = { INSERT: suffix("INSERT"), UPDATE: suffix("UPDATE"), DELETE: suffix("DELETE") };
     this.nullBitmapBytes = (shape.columns.length + 7) >> 3;
   }
 
@@ -167,17 +171,19 @@ export class DataWorksImage {
    * Writes one row's message (and then its key) as a new record in `out`, reading the row's
    * image(s) at `offset` of `src`; the offsets are left in `written`.
    */
-  write(src: Buffer, offset: number, op: RowOp, sequenceId: string, eventTime: number, systemTime: number, checkpointTime: number, out: ByteWriter): void {
+  write(src: Buffer, offset: number, op: RowOp, sequence: bigint, eventTime: number, systemTime: number, checkpointTime: number, out: ByteWriter): void {
     out.begin();
     out.bytes(this.prefix);
     let next = offset;
-    if (op === "INSERT") out.ascii("null");
+    if (op === "INSERT") out.bytes(NULL);
     else next = this.image(src, next, out, op === "DELETE");
-    out.ascii(',"after":');
-    if (op === "DELETE") out.ascii("null");
+    out.bytes(AFTER);
+    if (op === "DELETE") out.bytes(NULL);
     else next = this.image(src, next, out, true);
-    out.ascii(`,"sequenceId":"${sequenceId}","timestamp":{"eventTime":${eventTime},"systemTime":${systemTime},"checkpointTime":${checkpointTime}`);
-    out.bytes(this.suffixes[op]);
+    out.bytes(SEQUENCE);
+    if (sequence <= MAX_SAFE) out.int(Number(sequence));
+    else out.ascii(sequence.toString());
+    out.bytes(this.tail(op, eventTime, systemTime, checkpointTime));
     const w = this.written;
     w.next = next;
     w.valueEnd = out.mark();
@@ -194,17 +200,32 @@ export class DataWorksImage {
     w.keyEnd = out.mark();
   }
 
+  /**
+   * `","timestamp":{...},"op":"...","ddl":null},"version":"0.0.1"}`: the same for the rows of an
+   * event until a time changes, so it is made once for them.
+   */
+  private tail(op: RowOp, eventTime: number, systemTime: number, checkpointTime: number): Buffer {
+    const t = this.lastTail;
+    if (t.op === op && t.eventTime === eventTime && t.systemTime === systemTime && t.checkpointTime === checkpointTime) return t.bytes;
+    t.op = op;
+    t.eventTime = eventTime;
+    t.systemTime = systemTime;
+    t.checkpointTime = checkpointTime;
+    t.bytes = utf8(`","timestamp":{"eventTime":${eventTime},"systemTime":${systemTime},"checkpointTime":${checkpointTime}},"op":"${op}","ddl":null},"version":"0.0.1"}`);
+    return t.bytes;
+  }
+
   /** `{"dataColumn":{...}}` (with "exact" when needed) of the image at o; returns the offset after it. */
   private image(src: Buffer, o: number, out: ByteWriter, recordKey: boolean): number {
     const readers = this.readers;
     const nulls = o;
     o += this.nullBitmapBytes;
     this.exactCount = 0;
-    out.ascii('{"dataColumn":{');
+    out.bytes(DATA_COLUMN);
     for (let i = 0; i < readers.length; i++) {
       out.bytes(this.names[i]);
       const from = out.mark();
-      if ((src[nulls + (i >> 3)] >> (i & 7)) & 1) out.ascii("null");
+      if ((src[nulls + (i >> 3)] >> (i & 7)) & 1) out.bytes(NULL);
       else {
         this.column = i;
         o = readers[i](src, o, out, this.onExact);
@@ -216,7 +237,7 @@ export class DataWorksImage {
     }
     out.byte(0x7d);
     if (this.exactCount > 0) {
-      out.ascii(',"exact":{');
+      out.bytes(EXACT);
       for (let k = 0; k < this.exactCount; k++) {
         if (k) out.byte(0x2c);
         out.bytes(this.exactNames[this.exactColumns[k]]);

@@ -18,26 +18,26 @@ const TWO_32 = 4294967296;
 
 export function readTiny(unsigned: boolean): ValueReader {
   return unsigned
-    ? (src, o, out) => (out.ascii(String(src[o])), o + 1)
-    : (src, o, out) => (out.ascii(String((src[o] << 24) >> 24)), o + 1);
+    ? (src, o, out) => (out.int(src[o]), o + 1)
+    : (src, o, out) => (out.int((src[o] << 24) >> 24), o + 1);
 }
 
 export function readShort(unsigned: boolean): ValueReader {
   return unsigned
-    ? (src, o, out) => (out.ascii(String(src[o] | (src[o + 1] << 8))), o + 2)
-    : (src, o, out) => (out.ascii(String(((src[o] | (src[o + 1] << 8)) << 16) >> 16)), o + 2);
+    ? (src, o, out) => (out.int(src[o] | (src[o + 1] << 8)), o + 2)
+    : (src, o, out) => (out.int(((src[o] | (src[o + 1] << 8)) << 16) >> 16), o + 2);
 }
 
 export function readInt24(unsigned: boolean): ValueReader {
   return unsigned
-    ? (src, o, out) => (out.ascii(String(src[o] | (src[o + 1] << 8) | (src[o + 2] << 16))), o + 3)
-    : (src, o, out) => (out.ascii(String(((src[o] | (src[o + 1] << 8) | (src[o + 2] << 16)) << 8) >> 8)), o + 3);
+    ? (src, o, out) => (out.int(src[o] | (src[o + 1] << 8) | (src[o + 2] << 16)), o + 3)
+    : (src, o, out) => (out.int(((src[o] | (src[o + 1] << 8) | (src[o + 2] << 16)) << 8) >> 8), o + 3);
 }
 
 export function readLong(unsigned: boolean): ValueReader {
   return unsigned
-    ? (src, o, out) => (out.ascii(String((src[o] | (src[o + 1] << 8) | (src[o + 2] << 16) | (src[o + 3] << 24)) >>> 0)), o + 4)
-    : (src, o, out) => (out.ascii(String(src[o] | (src[o + 1] << 8) | (src[o + 2] << 16) | (src[o + 3] << 24))), o + 4);
+    ? (src, o, out) => (out.int((src[o] | (src[o + 1] << 8) | (src[o + 2] << 16) | (src[o + 3] << 24)) >>> 0), o + 4)
+    : (src, o, out) => (out.int(src[o] | (src[o + 1] << 8) | (src[o + 2] << 16) | (src[o + 3] << 24)), o + 4);
 }
 
 /** 64-bit integers: a Number while it is exact (|v| < 2^53), else every digit through BigInt. */
@@ -46,7 +46,7 @@ export function readLongLong(unsigned: boolean): ValueReader {
     const lo = (src[o] | (src[o + 1] << 8) | (src[o + 2] << 16) | (src[o + 3] << 24)) >>> 0;
     const hiBits = src[o + 4] | (src[o + 5] << 8) | (src[o + 6] << 16) | (src[o + 7] << 24);
     const hi = unsigned ? hiBits >>> 0 : hiBits;
-    if (hi < 0x200000 && hi >= -0x200000) out.ascii(String(hi * TWO_32 + lo));
+    if (hi < 0x200000 && hi >= -0x200000) out.int(hi * TWO_32 + lo);
     else {
       const big = (BigInt(hiBits >>> 0) << 32n) | BigInt(lo);
       out.ascii((unsigned ? big : BigInt.asIntN(64, big)).toString());
@@ -59,7 +59,7 @@ export const readFloat: ValueReader = (src, o, out) => (out.ascii(float32Text(sr
 export const readDouble: ValueReader = (src, o, out) => (out.ascii(doubleText(src.readDoubleLE(o))), o + 8);
 
 /** YEAR: one byte, years since 1900; 0 is the year 0000. */
-export const readYear: ValueReader = (src, o, out) => (out.ascii(src[o] === 0 ? "0" : String(src[o] + 1900)), o + 1);
+export const readYear: ValueReader = (src, o, out) => (out.int(src[o] === 0 ? 0 : src[o] + 1900), o + 1);
 
 const DECIMAL_BYTES = [0, 1, 1, 2, 2, 3, 3, 4, 4, 4];
 
@@ -127,7 +127,8 @@ function fractionOf(src: Buffer, o: number, fsp: number): number {
 
 /** Writes a temporal value: its epoch ms (or null), and its text where ms cannot carry it. */
 function writeTemporal(out: ByteWriter, exact: ExactSink, epoch: number | null, fraction: number, fsp: number, text: () => string): void {
-  out.ascii(epoch === null ? "null" : String(epoch));
+  if (epoch === null) out.ascii("null");
+  else out.int(epoch);
   if (epoch === null || (fsp > 3 && fraction % 10 ** (fsp - 3) !== 0)) exact(text());
 }
 

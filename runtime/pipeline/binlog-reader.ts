@@ -28,7 +28,7 @@ import type { TaskTuning } from "./connector-task";
 import { buildBlockBatch, type BlockBatch } from "../sink/record-blocks";
 import type { OutRecord } from "../sink/producer";
 import { packRecords, type RecordFrame } from "./record-frame";
-import { RecordBuilder, type RowContext } from "./record-builder";
+import { RecordBuilder, type ImageRowContext, type RowContext } from "./record-builder";
 import { Throttle } from "./throttle";
 
 /** Everything the reader needs, as plain data (it crosses into the reader thread). */
@@ -230,16 +230,18 @@ export class BinlogReader {
     let rows = 0;
     let bytes = 0;
     let offset = 0;
+    const context: ImageRowContext = { eventTime: event.eventTime, checkpointTime: 0, gtid: event.gtid, position: () => buffer.rowPosition() };
     while (offset < data.length) {
       const sequence = buffer.nextRow();
       if (sequence === undefined) {
         // Emitted before a restart: read past it.
-        writer.write(data, offset, event.op, "0", 0, 0, 0, out);
+        writer.write(data, offset, event.op, 0n, 0, 0, 0, out);
         out.rollback();
         offset = writer.written.next;
         continue;
       }
-      const record = this.builder.buildFromImage(event.shape, writer, data, offset, event.op, this.rowContext(event, sequence), out);
+      context.checkpointTime = buffer.checkpointTime;
+      const record = this.builder.buildFromImage(event.shape, writer, data, offset, event.op, sequence, context, out);
       offset = writer.written.next;
       buffer.push(record, event.eventTime);
       rows++;

@@ -21,6 +21,9 @@ export interface RowContext {
   position: () => Position;
 }
 
+/** A RowContext without the sequenceId (row images write the sequence as a number): one object reused for every row. */
+export type ImageRowContext = Omit<RowContext, "sequenceId">;
+
 export class RecordBuilder {
   /** Topic and partition count per table shape: looked up once, not per row. */
   private readonly targets = new WeakMap<TableShape, { topic: string; partitions: number }>();
@@ -73,16 +76,16 @@ export class RecordBuilder {
    * `out` (DataWorks only); key and value are views into `out`. image.written.next is then the
    * offset of the next row.
    */
-  buildFromImage(shape: TableShape, image: DataWorksImage, src: Buffer, offset: number, op: RowOp, context: RowContext, out: ByteWriter): OutRecord {
+  buildFromImage(shape: TableShape, image: DataWorksImage, src: Buffer, offset: number, op: RowOp, sequence: bigint, context: ImageRowContext, out: ByteWriter): OutRecord {
     const { topic, partitions } = this.targetOf(shape);
-    image.write(src, offset, op, context.sequenceId, context.eventTime, Date.now(), context.checkpointTime, out);
+    image.write(src, offset, op, sequence, context.eventTime, Date.now(), context.checkpointTime, out);
     const { valueEnd, keyStart, keyEnd } = image.written;
     const key = out.view(keyStart, keyEnd);
     const bytes = valueEnd + keyEnd - keyStart;
     if (bytes > this.config.maxRecordBytes) {
       const keyText = key.toString("utf8");
       out.rollback();
-      return this.deadLetter(shape, op, keyText, bytes, context);
+      return this.deadLetter(shape, op, keyText, bytes, { ...context, sequenceId: sequence.toString() });
     }
     const partition = choosePartition(this.config.partitionPolicy, partitions, key, shape.qualifiedName, shape.keyColumns.length > 0);
     return { topic, partition, key, value: out.view(0, valueEnd), bytes };

@@ -141,7 +141,7 @@ function messages(events: RowsEvent[]): [string, string][] {
       const { data, writer } = event.images;
       let offset = 0;
       while (offset < data.length) {
-        writer.write(data, offset, event.op, String(++sequence), event.eventTime, 1, 2, out);
+        writer.write(data, offset, event.op, BigInt(++sequence), event.eventTime, 1, 2, out);
         const w = writer.written;
         result.push([out.view(w.keyStart, w.keyEnd).toString(), out.view(0, w.valueEnd).toString()]);
         offset = w.next;
