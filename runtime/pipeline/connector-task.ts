@@ -67,6 +67,8 @@ const TICK = Symbol("tick");
 
 export class ConnectorTask {
   private reader: ReaderThread | undefined;
+  /** The reader thread spawned at the start, until it is started. */
+  private prepared: ReaderThread | undefined;
   private sink: KafkaSink | undefined;
   private stopping = false;
   private failure: CdcError | undefined;
@@ -106,37 +108,16 @@ export class ConnectorTask {
 
   private async startStreaming(): Promise<void> {
     const { config, logger } = this.ctx;
-    const checks = await runPrechecks(this.access);
-    for (const warning of checks.warnings) logger.warn(warning);
-    if (checks.errors.length > 0) throw combineErrors(checks.errors);
-
-    // autoAddTables: every table of the database matching it is streamed too (added earlier, or
-    // there before the connector); their topics are made here when missing (6 partitions with a
-    // primary key, 1 without), as when a CREATE TABLE adds one while streaming.
-    const added = config.source.autoAddTables === undefined ? [] : (await listTables(this.access)).filter((t) => !config.source.tables.includes(t.table) && matchesAutoAdd(config.source.autoAddTables, t.table));
-    const streamed: ConnectorConfig = added.length === 0 ? config : { ...config, source: { ...config.source, tables: [...config.source.tables, ...added.map((t) => t.table)] } };
-    const tableTopics = config.source.tables.map((t) => tableTopic(config.topicPrefix, t));
-    const admin = await KafkaAdmin.connect(this.ctx.kafka);
-    let partitions: Map<string, number>;
-    try {
-      const { counts, missing } = await admin.partitionCounts(tableTopics);
-      if (missing.length > 0) {
-        throw new CdcError("TOPIC_MISSING", `topic${missing.length > 1 ? "s" : ""} ${missing.join(", ")} do${missing.length > 1 ? "" : "es"} not exist.`);
-      }
-      // The connector's own topics (not the tables'): created here when missing, one partition.
-      const own: { topic: string; partitions: number; configs: Record<string, string> }[] = [{ topic: config.deadLetterTopic, partitions: 1, configs: {} }];
-      for (const t of added) own.push({ topic: tableTopic(config.topicPrefix, t.table), partitions: t.hasPrimaryKey ? 6 : 1, configs: {} });
-      if (config.ddlTopic) own.push({ topic: config.ddlTopic, partitions: 1, configs: {} });
-      if (config.heartbeatSeconds > 0) own.push({ topic: heartbeatTopic(config.topicPrefix), partitions: 1, configs: { "retention.ms": "86400000" } });
-      const created = await admin.ensureTopics(own);
-      if (created.length > 0) logger.info("created the connector's topics", { topics: created });
-      const ownTopics = [config.deadLetterTopic, ...(config.ddlTopic ? [config.ddlTopic] : []), ...added.map((t) => tableTopic(config.topicPrefix, t.table))];
-      const ownCounts = (await admin.partitionCounts(ownTopics)).counts;
-      if (added.length > 0) logger.info("streaming the tables that match autoAddTables too", { tables: added.map((t) => t.table) });
-      partitions = new Map([...counts, ...ownCounts]);
-    } finally {
-      await admin.disconnect();
-    }
+    // The reader thread loads while the source is checked and the offset read (see spawn()).
+    this.prepared = new ReaderThread(logger);
+    this.prepared.spawn();
+    // The source's checks and the topics' (Kafka) run side by side; the checks' errors come first.
+    const [checks, topics] = await Promise.allSettled([runPrechecks(this.access), this.prepareTopics()]);
+    if (checks.status === "rejected") throw checks.reason;
+    for (const warning of checks.value.warnings) logger.warn(warning);
+    if (checks.value.errors.length > 0) throw combineErrors(checks.value.errors);
+    if (topics.status === "rejected") throw topics.reason;
+    const { streamed, partitions } = topics.value;
 
     this.sink = new KafkaSink(this.ctx.kafka, {
       transactionalId: connectorTransactionalId(this.ctx.groupName, config.name),
@@ -198,11 +179,46 @@ export class ConnectorTask {
     })();
   }
 
+  /**
+   * The tables' topics must exist (with their partition counts); the connector's own topics are
+   * made when missing.
+   */
+  private async prepareTopics(): Promise<{ streamed: ConnectorConfig; partitions: Map<string, number> }> {
+    const { config, logger } = this.ctx;
+    // autoAddTables: every table of the database matching it is streamed too (added earlier, or
+    // there before the connector); their topics are made here when missing (6 partitions with a
+    // primary key, 1 without), as when a CREATE TABLE adds one while streaming.
+    const added = config.source.autoAddTables === undefined ? [] : (await listTables(this.access)).filter((t) => !config.source.tables.includes(t.table) && matchesAutoAdd(config.source.autoAddTables, t.table));
+    const streamed: ConnectorConfig = added.length === 0 ? config : { ...config, source: { ...config.source, tables: [...config.source.tables, ...added.map((t) => t.table)] } };
+    const tableTopics = config.source.tables.map((t) => tableTopic(config.topicPrefix, t));
+    const admin = await KafkaAdmin.connect(this.ctx.kafka);
+    try {
+      const { counts, missing } = await admin.partitionCounts(tableTopics);
+      if (missing.length > 0) {
+        throw new CdcError("TOPIC_MISSING", `topic${missing.length > 1 ? "s" : ""} ${missing.join(", ")} do${missing.length > 1 ? "" : "es"} not exist.`);
+      }
+      // The connector's own topics (not the tables'): created here when missing, one partition.
+      const own: { topic: string; partitions: number; configs: Record<string, string> }[] = [{ topic: config.deadLetterTopic, partitions: 1, configs: {} }];
+      for (const t of added) own.push({ topic: tableTopic(config.topicPrefix, t.table), partitions: t.hasPrimaryKey ? 6 : 1, configs: {} });
+      if (config.ddlTopic) own.push({ topic: config.ddlTopic, partitions: 1, configs: {} });
+      if (config.heartbeatSeconds > 0) own.push({ topic: heartbeatTopic(config.topicPrefix), partitions: 1, configs: { "retention.ms": "86400000" } });
+      const created = await admin.ensureTopics(own);
+      if (created.length > 0) logger.info("created the connector's topics", { topics: created });
+      const ownTopics = [config.deadLetterTopic, ...(config.ddlTopic ? [config.ddlTopic] : []), ...added.map((t) => tableTopic(config.topicPrefix, t.table))];
+      const ownCounts = (await admin.partitionCounts(ownTopics)).counts;
+      if (added.length > 0) logger.info("streaming the tables that match autoAddTables too", { tables: added.map((t) => t.table) });
+      return { streamed, partitions: new Map([...counts, ...ownCounts]) };
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   /** Starts the reader thread at `from` and the loop that commits what it hands over. */
   private async startReader(config: ConnectorConfig, partitions: Map<string, number>, from: Position, sequence: bigint, eventTime: number): Promise<void> {
     const { logger } = this.ctx;
     logger.info("streaming the binlog", { from: from.toString() });
-    this.reader = new ReaderThread(logger);
+    this.reader = this.prepared ?? new ReaderThread(logger);
+    this.prepared = undefined;
     await this.reader.start(
       {
         config,
@@ -340,6 +356,8 @@ export class ConnectorTask {
   }
 
   private async shutdown(): Promise<void> {
+    await this.prepared?.terminate();
+    this.prepared = undefined;
     await this.reader?.terminate();
     await this.flushing.catch(() => undefined);
     await this.sink?.disconnect();
@@ -353,6 +371,8 @@ export class ConnectorTask {
       return;
     }
     this.stopping = true;
+    await this.prepared?.terminate();
+    this.prepared = undefined;
     this.reader?.requestStop();
     await this.flushing.catch(() => undefined);
     await this.reader?.terminate();

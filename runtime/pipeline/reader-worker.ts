@@ -2,17 +2,22 @@
  * Entry point of a connector's reader thread (started by reader-thread.ts): runs a BinlogReader
  * and speaks the thread protocol.
  *
- * Parent -> reader: {t:"ack"} the batch in flight is committed; {t:"stop"} stop and drain;
+ * The thread may be spawned before the connector knows where to read (reader-thread.ts spawn()):
+ * it loads its modules meanwhile and begins at the start message.
+ *
+ * Parent -> reader: {t:"start", start} read from there; {t:"ack"} the oldest batch in flight is
+ *   committed; {t:"stop"} stop and drain;
  *   {t:"tableAdded"} / {t:"tableRefused"} the answer to an addTable.
  * Reader -> parent: {t:"started"}; {t:"batch", batch} (its frame buffer transferred); {t:"addTable"};
  *   {t:"error", code, reason}; {t:"drained"}; {t:"log", level, msg, fields}.
  */
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort } from "node:worker_threads";
 import { CdcError } from "../errors";
 import type { Level, Logger } from "../log";
 import { BinlogReader, type ReaderStart } from "./binlog-reader";
 
 export type ToReader =
+  | { t: "start"; start: ReaderStart }
   | { t: "ack" }
   | { t: "stop" }
   | { t: "tableAdded"; table: string; topic: string; partitions: number }
@@ -48,22 +53,31 @@ const reportError = (error: unknown) => {
   post({ t: "error", code: failure.code, reason: failure.reason });
 };
 
-const reader = new BinlogReader(
-  workerData as ReaderStart,
-  {
-    batch: (batch) => post({ t: "batch", batch }, [batch.data.kind === "blocks" ? batch.data.blocks.buffer : batch.data.frame.buffer]),
-    error: reportError,
-    drained: () => post({ t: "drained" }),
-    addTable: (request) => post({ t: "addTable", request }),
-  },
-  threadLogger(),
-);
+let reader: BinlogReader | undefined;
+
+function begin(start: ReaderStart): void {
+  const started = new BinlogReader(
+    start,
+    {
+      batch: (batch) => post({ t: "batch", batch }, [batch.data.kind === "blocks" ? batch.data.blocks.buffer : batch.data.frame.buffer]),
+      error: reportError,
+      drained: () => post({ t: "drained" }),
+      addTable: (request) => post({ t: "addTable", request }),
+    },
+    threadLogger(),
+  );
+  reader = started;
+  started.run().then(() => post({ t: "started" }), reportError);
+}
 
 port.on("message", (message: ToReader) => {
-  if (message.t === "ack") reader.acknowledge();
+  if (message.t === "start") begin(message.start);
+  else if (!reader) reportError(new CdcError("INTERNAL", `the reader thread got "${message.t}" before "start"`));
+  else if (message.t === "ack") reader.acknowledge();
   else if (message.t === "stop") void reader.stop();
   else if (message.t === "tableAdded") reader.tableAdded(message.table, message.topic, message.partitions);
   else if (message.t === "tableRefused") reportError(new CdcError(message.code, message.reason));
 });
 
-reader.run().then(() => post({ t: "started" }), reportError);
+// zongji is an ES module, loaded at the binlog connection: load it while the connector prepares.
+import("@vlasky/zongji").catch(() => undefined);

@@ -1,6 +1,6 @@
 /** Our adapter around kafkajs's admin client: the few topic operations the runtime needs. */
 import type { Admin, Kafka } from "kafkajs";
-import { classifyKafkaError } from "../errors";
+import { CdcError, classifyKafkaError } from "../errors";
 
 export interface TopicSpec {
   topic: string;
@@ -71,9 +71,11 @@ export class KafkaAdmin {
 
   private async create(specs: TopicSpec[], tolerateExisting: boolean): Promise<void> {
     if (specs.length === 0) return;
+    let cause: unknown;
     try {
       await this.admin.createTopics({
-        waitForLeaders: true,
+        // kafkajs's own wait re-reads the metadata after its retry delay (200 ms here): polled below instead.
+        waitForLeaders: false,
         topics: specs.map((s) => ({
           topic: s.topic,
           numPartitions: s.partitions,
@@ -83,23 +85,33 @@ export class KafkaAdmin {
       });
     } catch (error) {
       const type = (error as { type?: string }).type;
-      if (type === "UNKNOWN_TOPIC_OR_PARTITION") await this.awaitTopics(specs.map((s) => s.topic), error);
-      else if (!(tolerateExisting && type === "TOPIC_ALREADY_EXISTS")) throw classifyKafkaError(error, `creating topics ${specs.map((s) => s.topic).join(", ")}`);
+      // UNKNOWN_TOPIC_OR_PARTITION: the new topics' metadata has not reached the broker asked yet
+      // (seen when two clients create topics at once); they were created, so wait for them.
+      if (type !== "UNKNOWN_TOPIC_OR_PARTITION" && !(tolerateExisting && type === "TOPIC_ALREADY_EXISTS")) {
+        throw classifyKafkaError(error, `creating topics ${specs.map((s) => s.topic).join(", ")}`);
+      }
+      cause = error;
     }
+    await this.awaitLeaders(specs.map((s) => s.topic), cause);
   }
 
-  /**
-   * kafkajs's waitForLeaders fails with UNKNOWN_TOPIC_OR_PARTITION when the new topics' metadata
-   * has not reached the broker it asks yet (seen when two clients create topics at once): the
-   * topics were created, so wait for them to appear instead of failing.
-   */
-  private async awaitTopics(topics: string[], cause: unknown): Promise<void> {
+  /** Waits until every partition of the topics has a leader (so they can be written at once). */
+  private async awaitLeaders(topics: string[], cause: unknown): Promise<void> {
     const deadline = Date.now() + 15_000;
+    let waiting = topics;
     for (;;) {
-      const { missing } = await this.partitionCounts(topics);
-      if (missing.length === 0) return;
-      if (Date.now() > deadline) throw classifyKafkaError(cause, `creating topics ${missing.join(", ")}`);
-      await new Promise((r) => setTimeout(r, 250));
+      try {
+        const metadata = await this.admin.fetchTopicMetadata({ topics: waiting });
+        const led = new Set(metadata.topics.filter((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)).map((t) => t.name));
+        waiting = waiting.filter((t) => !led.has(t));
+      } catch (error) {
+        cause = error; // UNKNOWN_TOPIC_OR_PARTITION while the metadata spreads: ask again
+      }
+      if (waiting.length === 0) return;
+      if (Date.now() > deadline) {
+        throw cause ? classifyKafkaError(cause, `creating topics ${waiting.join(", ")}`) : new CdcError("KAFKA_UNAVAILABLE", `topics ${waiting.join(", ")} were created but have no partition leader after 15 s.`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
     }
   }
 
