@@ -47,7 +47,8 @@ export class ReaderThread {
   /** Starts reading (spawning the thread if spawn() did not); resolves once the binlog streams, rejects with the reason it cannot. */
   start(start: ReaderStart, onError: (error: CdcError) => void, onAddTable: (request: AddTableRequest) => Promise<number>): Promise<void> {
     this.spawn();
-    const worker = this.worker as Worker;
+    const worker = this.worker;
+    if (!worker) return Promise.reject(new CdcError("INTERNAL", "the reader thread was started after it was terminated."));
     worker.removeAllListeners("error");
     worker.removeAllListeners("exit");
     if (this.early) {
