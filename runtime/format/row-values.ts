@@ -63,6 +63,13 @@ export const readYear: ValueReader = (src, o, out) => (out.int(src[o] === 0 ? 0 
 
 const DECIMAL_BYTES = [0, 1, 1, 2, 2, 3, 3, 4, 4, 4];
 
+/** A big-endian group of n bytes of a DECIMAL starting at `first`: its sign bit restored, negative values' bits unflipped. */
+function decimalGroup(src: Buffer, first: number, at: number, n: number, flip: number): number {
+  let v = 0;
+  for (let i = 0; i < n; i++) v = v * 256 + ((at + i === first ? src[at + i] ^ 0x80 : src[at + i]) ^ flip);
+  return v;
+}
+
 /**
  * DECIMAL(precision, scale) in MySQL's binary form: groups of 9 digits in 4 big-endian bytes (the
  * leftover digits of each side in fewer), the sign in the first bit, negative values with every
@@ -81,26 +88,20 @@ export function readDecimal(precision: number, scale: number): ValueReader {
   return (src, o, out) => {
     const negative = (src[o] & 0x80) === 0;
     const flip = negative ? 0xff : 0;
-    // Big-endian group of n bytes, sign bit restored on the value's first byte, bits unflipped.
-    const group = (at: number, n: number): number => {
-      let v = 0;
-      for (let i = 0; i < n; i++) v = v * 256 + ((at + i === o ? src[at + i] ^ 0x80 : src[at + i]) ^ flip);
-      return v;
-    };
     let at = o;
     let digits = "";
     if (leadBytes > 0) {
-      digits += String(group(at, leadBytes));
+      digits += String(decimalGroup(src, o, at, leadBytes, flip));
       at += leadBytes;
     }
-    for (let i = 0; i < fullIntegral; i++, at += 4) digits += String(group(at, 4)).padStart(9, "0");
+    for (let i = 0; i < fullIntegral; i++, at += 4) digits += String(decimalGroup(src, o, at, 4, flip)).padStart(9, "0");
     let start = 0;
     while (start < digits.length - 1 && digits.charCodeAt(start) === 48) start++;
     let text = (negative ? "-" : "") + (digits.length === 0 ? "0" : digits.slice(start));
     if (scale > 0) {
       text += ".";
-      for (let i = 0; i < fullFraction; i++, at += 4) text += String(group(at, 4)).padStart(9, "0");
-      if (tailBytes > 0) text += String(group(at, tailBytes)).padStart(tailDigits, "0");
+      for (let i = 0; i < fullFraction; i++, at += 4) text += String(decimalGroup(src, o, at, 4, flip)).padStart(9, "0");
+      if (tailBytes > 0) text += String(decimalGroup(src, o, at, tailBytes, flip)).padStart(tailDigits, "0");
     }
     out.byte(0x22);
     out.ascii(text);
