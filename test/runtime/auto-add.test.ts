@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { tableTopic } from "../../runtime/contract/names";
 import { useBench, type Bench } from "../bench/services";
-import { consume, createFixture, waitForStatus, type Fixture, type RuntimeProcess } from "./fixtures";
+import { consume, createFixture, type Fixture, type RuntimeProcess } from "./fixtures";
 
 // autoAddTables: a CREATE TABLE whose name matches gets its topic (6 partitions with a primary
 // key, 1 without) and is streamed from then on, without a restart; a restart keeps streaming it.
@@ -42,7 +42,7 @@ async function partitionCount(topic: string): Promise<number | undefined> {
 
 test("a CREATE TABLE matching autoAddTables gets its topic and its rows arrive; others are left alone", async () => {
   await fx.putConnector("auto-cdc", { source: { tables: ["base"], autoAddTables: "auto_.*" } });
-  await waitForStatus(fx.kafka, fx.group, "auto-cdc", (s) => s.state === "RUNNING");
+  await fx.waitForStatus("auto-cdc", (s) => s.state === "RUNNING");
   await fx.sql("CREATE TABLE auto_orders (id INT PRIMARY KEY, v INT)");
   await fx.sql("INSERT INTO auto_orders VALUES (1, 10), (2, 20)");
   await fx.sql("CREATE TABLE auto_log (msg VARCHAR(20))");

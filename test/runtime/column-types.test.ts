@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { tableTopic } from "../../runtime/contract/names";
 import { useBench, type Bench } from "../bench/services";
-import { consume, createFixture, waitForStatus, type Consumed, type Fixture, type RuntimeProcess } from "./fixtures";
+import { consume, createFixture, type Consumed, type Fixture, type RuntimeProcess } from "./fixtures";
 
 // Every column type is inserted, updated and deleted, then checked value by value in both formats
 // (two connectors on the same table: one DataWorks, one canal).
@@ -38,8 +38,8 @@ before(async () => {
   await fx.putConnector("types-dw");
   await fx.putConnector("types-canal", { format: "canal", topicPrefix: canalPrefix, compression: "none" });
   runtime = await fx.startRuntime();
-  await waitForStatus(fx.kafka, fx.group, "types-dw", (s) => s.state === "RUNNING");
-  await waitForStatus(fx.kafka, fx.group, "types-canal", (s) => s.state === "RUNNING");
+  await fx.waitForStatus("types-dw", (s) => s.state === "RUNNING");
+  await fx.waitForStatus("types-canal", (s) => s.state === "RUNNING");
 
   await fx.sql("SET SESSION sql_mode = '', time_zone = '+00:00'");
   await fx.sql(`INSERT INTO alltypes VALUES (${MAX_U64}, -128, 255, -32768, -8388608, -2147483648, ${MIN_I64},

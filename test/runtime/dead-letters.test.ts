@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { tableTopic } from "../../runtime/contract/names";
 import { useBench, type Bench } from "../bench/services";
-import { consume, createFixture, metric, waitForStatus, type Fixture, type RuntimeProcess } from "./fixtures";
+import { consume, createFixture, metric, type Fixture, type RuntimeProcess } from "./fixtures";
 
 // A record over maxRecordBytes goes to the dead letter topic (key, table, position, size; no
 // body), is counted in /metrics, and the stream goes on.
@@ -25,7 +25,7 @@ after(async () => {
 
 test("a 12 MB row goes to the dead letter topic with its key, table, position and size, and the stream continues", async () => {
   await fx.putConnector("docs-cdc");
-  const started = await waitForStatus(fx.kafka, fx.group, "docs-cdc", (s) => s.state === "RUNNING" || s.state === "FAILED");
+  const started = await fx.waitForStatus("docs-cdc", (s) => s.state === "RUNNING" || s.state === "FAILED");
   assert.equal(started.state, "RUNNING", JSON.stringify(started));
   const db = await bench.mariadb.adminConnection(fx.database);
   try {
@@ -57,6 +57,6 @@ test("a 12 MB row goes to the dead letter topic with its key, table, position an
   assert.equal(letter.position.skipRows, 0);
   assert.ok(dead[0].value.length < 2000, "the body is not in the dead letter");
   assert.equal(await metric(runtime, "cdc_dead_letters_total"), 1);
-  const status = await waitForStatus(fx.kafka, fx.group, "docs-cdc", () => true);
+  const status = await fx.waitForStatus("docs-cdc", () => true);
   assert.equal(status.state, "RUNNING");
 });

@@ -3,7 +3,7 @@ import crypto from "node:crypto";
 import { after, before, test } from "node:test";
 import { tableTopic } from "../../runtime/contract/names";
 import { useBench, type Bench } from "../bench/services";
-import { consume, createFixture, waitForStatus, type Fixture, type RuntimeProcess } from "./fixtures";
+import { consume, createFixture, type Fixture, type RuntimeProcess } from "./fixtures";
 import { deliveryProblems, idCounts, writeRows } from "./load";
 
 // Exactly once across kill -9: 100k rows stream in while the runtime is killed at random points
@@ -29,7 +29,7 @@ const ENV = { CDC_SPLIT_ROWS: "5000", CDC_RETRY_BASE_MS: "200", CDC_RETRY_MAX_MS
 test("kill -9 at random points while 100k rows stream in: no loss, no duplicate", async () => {
   await fx.putConnector("events-cdc");
   let runtime: RuntimeProcess = await fx.startRuntime(ENV);
-  await waitForStatus(fx.kafka, fx.group, "events-cdc", (s) => s.state === "RUNNING");
+  await fx.waitForStatus("events-cdc", (s) => s.state === "RUNNING");
   const writer = await bench.mariadb.adminConnection(fx.database);
   let written = 0;
   const writing = writeRows(writer, { table: "events", rows: ROWS, batch: 500, hugeTransaction: 30_000, rowsPerSecond: 15_000 }, (n) => (written = n));
@@ -82,7 +82,7 @@ test("a crash inside a huge transaction split over Kafka transactions resumes wi
   // One Kafka transaction per checkpoint, so the fault points land inside the MySQL transaction.
   const env = { ...ENV, CDC_SPLIT_ROWS: "2000", CDC_TRANSACTION_BYTES: "1" };
   let runtime = await fx.startRuntime(env);
-  await waitForStatus(fx.kafka, fx.group, "big-cdc", (s) => s.state === "RUNNING");
+  await fx.waitForStatus("big-cdc", (s) => s.state === "RUNNING");
   await runtime.kill("SIGKILL");
   // One 30k-row MySQL transaction: 15 Kafka transactions of 2,000 rows.
   const writer = await bench.mariadb.adminConnection(fx.database);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { tableTopic } from "../../runtime/contract/names";
 import { useBench, type Bench } from "../bench/services";
-import { consume, createFixture, waitForStatus, type Fixture, type RuntimeProcess } from "./fixtures";
+import { consume, createFixture, type Fixture, type RuntimeProcess } from "./fixtures";
 import { deliveryProblems, idCounts, writeRows } from "./load";
 
 // Two runtime workers serve one resource group: each connector runs on the worker holding its
@@ -42,12 +42,12 @@ test("two workers: connectors spread one per worker; kill -9 the one streaming 1
     throw new Error(`${error.message}\n${logsOf(workers)}`);
   };
   // Both connectors run, on different workers (spread), and each exactly once.
-  const events = await waitForStatus(fx.kafka, fx.group, EVENTS, (s) => s.state === "RUNNING").catch(withLogs);
-  const others = await waitForStatus(fx.kafka, fx.group, OTHERS, (s) => s.state === "RUNNING").catch(withLogs);
+  const events = await fx.waitForStatus(EVENTS, (s) => s.state === "RUNNING").catch(withLogs);
+  const others = await fx.waitForStatus(OTHERS, (s) => s.state === "RUNNING").catch(withLogs);
   const settle = Date.now() + 2 * SESSION_MS;
   let spread: string[] = [];
   for (;;) {
-    const [e, o] = [await waitForStatus(fx.kafka, fx.group, EVENTS, () => true), await waitForStatus(fx.kafka, fx.group, OTHERS, () => true)];
+    const [e, o] = [await fx.waitForStatus(EVENTS, () => true), await fx.waitForStatus(OTHERS, () => true)];
     spread = [e.worker ?? "", o.worker ?? ""];
     if ((e.state === "RUNNING" && o.state === "RUNNING" && spread[0] !== spread[1]) || Date.now() > settle) break;
     await new Promise((r) => setTimeout(r, 500));
@@ -66,7 +66,7 @@ test("two workers: connectors spread one per worker; kill -9 the one streaming 1
   const killedAt = written;
   await workers[holder].kill("SIGKILL");
   const killed = Date.now();
-  const takeover = await waitForStatus(fx.kafka, fx.group, EVENTS, (s) => s.state === "RUNNING" && s.worker === standby, 60_000).catch(withLogs);
+  const takeover = await fx.waitForStatus(EVENTS, (s) => s.state === "RUNNING" && s.worker === standby, 60_000).catch(withLogs);
   const takeoverMs = Date.now() - killed;
   await writing;
   await writer.end();
@@ -82,7 +82,7 @@ test("two workers: connectors spread one per worker; kill -9 the one streaming 1
   assert.equal(all.length, ROWS);
   assert.equal(takeover.worker, standby);
   // The standby now runs both connectors.
-  const stillOthers = await waitForStatus(fx.kafka, fx.group, OTHERS, (s) => s.state === "RUNNING" && s.worker === standby, 60_000);
+  const stillOthers = await fx.waitForStatus(OTHERS, (s) => s.state === "RUNNING" && s.worker === standby, 60_000);
   assert.equal(stillOthers.worker, standby);
 });
 
@@ -93,7 +93,7 @@ test("a stalled holder (SIGSTOP) loses its lease; resumed, it is fenced and wait
     await stalled.createTopics([{ table: "events", partitions: 3 }]);
     await stalled.putConnector(STALL);
     const workers: Record<string, RuntimeProcess> = { "worker-a": await stalled.startRuntime(env("worker-a")), "worker-b": await stalled.startRuntime(env("worker-b")) };
-    const first = await waitForStatus(stalled.kafka, stalled.group, STALL, (s) => s.state === "RUNNING");
+    const first = await stalled.waitForStatus(STALL, (s) => s.state === "RUNNING");
     const holder = first.worker as string;
     const standby = holder === "worker-a" ? "worker-b" : "worker-a";
     const rows = 30_000;
@@ -103,7 +103,7 @@ test("a stalled holder (SIGSTOP) loses its lease; resumed, it is fenced and wait
     while (written < rows / 4) await new Promise((r) => setTimeout(r, 50));
     workers[holder].child.kill("SIGSTOP");
     try {
-      await waitForStatus(stalled.kafka, stalled.group, STALL, (s) => s.state === "RUNNING" && s.worker === standby, 60_000);
+      await stalled.waitForStatus(STALL, (s) => s.state === "RUNNING" && s.worker === standby, 60_000);
     } finally {
       workers[holder].child.kill("SIGCONT");
     }
@@ -121,7 +121,7 @@ test("a stalled holder (SIGSTOP) loses its lease; resumed, it is fenced and wait
     assert.deepEqual({ missing: missing.slice(0, 10), duplicated: duplicated.slice(0, 10) }, { missing: [], duplicated: [] }, logs);
     assert.equal(all.length, rows);
     // The connector settles RUNNING on one worker (which one is the lease's choice).
-    await waitForStatus(stalled.kafka, stalled.group, STALL, (s) => s.state === "RUNNING");
+    await stalled.waitForStatus(STALL, (s) => s.state === "RUNNING");
   } finally {
     await stalled.cleanup();
   }

@@ -46,6 +46,8 @@ export interface Fixture {
   connectorRecord(name: string, overrides?: Record<string, unknown>): Record<string, unknown>;
   /** Starts `node [nodeArgs] dist/runtime/main.js [args]` for the fixture's group. */
   startRuntime(extraEnv?: Record<string, string>, args?: string[], nodeArgs?: string[]): Promise<RuntimeProcess>;
+  /** waitForStatus on the fixture's group; a timeout shows the end of each runtime's log it started. */
+  waitForStatus(connector: string, accept: (status: StatusRecord) => boolean, timeoutMs?: number): Promise<StatusRecord>;
   cleanup(): Promise<void>;
 }
 
@@ -118,6 +120,13 @@ export async function createFixture(bench: Bench, options: { tables?: string[] }
       const runtime = await spawnRuntime(bench, { CDC_GROUP: group, CDC_GROUP_KEY: groupKey, ...extraEnv }, args, logDir, nodeArgs);
       runtimes.push(runtime);
       return runtime;
+    },
+    async waitForStatus(connector, accept, timeoutMs) {
+      return waitForStatus(kafka, group, connector, accept, timeoutMs).catch((error: Error) => {
+        // The runtimes' logs say why (they are deleted with the fixture, so CI would not keep them).
+        const tails = runtimes.map((r, i) => `--- runtime ${i + 1} (${r.child.exitCode ?? r.child.signalCode ?? "running"}):\n${r.logs().slice(-4000)}`);
+        throw new Error([error.message, ...tails].join("\n"));
+      });
     },
     async cleanup() {
       await Promise.all(runtimes.map((r) => r.kill("SIGKILL")));

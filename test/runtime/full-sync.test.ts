@@ -4,7 +4,7 @@ import { after, before, test } from "node:test";
 import type mysql from "mysql2/promise";
 import { tableTopic } from "../../runtime/contract/names";
 import { useBench, type Bench } from "../bench/services";
-import { consume, createFixture, waitForStatus, type Consumed, type Fixture } from "./fixtures";
+import { consume, createFixture, type Consumed, type Fixture } from "./fixtures";
 
 // initialSync: every included table is copied, then the binlog is streamed from before the copy.
 // Applying the messages in sequenceId order (INSERT/UPDATE: upsert the after image; DELETE: remove
@@ -48,7 +48,7 @@ test("full sync under load: 200k rows copied while writes continue; the merged m
   await bulkInsert(db, "fs", 1, 200_000);
   await fx.putConnector("fs-cdc", { source: { tables: ["fs"] }, initialSync: true });
   const runtime = await fx.startRuntime();
-  await waitForStatus(fx.kafka, fx.group, "fs-cdc", (s) => s.state === "RUNNING");
+  await fx.waitForStatus("fs-cdc", (s) => s.state === "RUNNING");
   // Writes while the copy runs: updates, inserts and deletes, one row each.
   let writes = 0;
   for (let i = 0; i < 1500; i++) {

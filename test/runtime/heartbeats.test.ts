@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { heartbeatTopic } from "../../runtime/contract/names";
 import { useBench, type Bench } from "../bench/services";
-import { consume, createFixture, metric, waitForStatus, type Fixture, type RuntimeProcess } from "./fixtures";
+import { consume, createFixture, metric, type Fixture, type RuntimeProcess } from "./fixtures";
 
 // Heartbeat records every heartbeatSeconds, and a lag of 0 while the source is idle.
 let bench: Bench;
@@ -25,7 +25,7 @@ after(async () => {
 
 test("heartbeats arrive while the source is idle, and the lag is 0 although the last change is an hour old in source time", async () => {
   await fx.putConnector("quiet-cdc", { heartbeatSeconds: 1 });
-  await waitForStatus(fx.kafka, fx.group, "quiet-cdc", (s) => s.state === "RUNNING");
+  await fx.waitForStatus("quiet-cdc", (s) => s.state === "RUNNING");
   // One change long ago (its source time is an hour back), then nothing.
   await fx.sql("SET TIMESTAMP = UNIX_TIMESTAMP() - 3600; INSERT INTO quiet VALUES (1); SET TIMESTAMP = DEFAULT");
   const started = Date.now();

@@ -4,7 +4,7 @@ import { tableTopic } from "../../runtime/contract/names";
 import { startKafka, type KafkaBroker } from "../bench/kafka";
 import { startMariaDb, type MariaDbInstance } from "../bench/mariadb";
 import { useBench, type Bench } from "../bench/services";
-import { consume, createFixture, waitForStatus, type Fixture } from "./fixtures";
+import { consume, createFixture, type Fixture } from "./fixtures";
 import { deliveryProblems, idCounts, writeRows } from "./load";
 
 // Exactly once across a restart of the source database and of the Kafka broker, mid-stream.
@@ -38,7 +38,7 @@ async function streamAcrossRestart(fx: Fixture, restart: () => Promise<void>, wr
   await fx.createTopics([{ table: "events", partitions: 6 }]);
   await fx.putConnector("events-cdc");
   const runtime = await fx.startRuntime(ENV);
-  await waitForStatus(fx.kafka, fx.group, "events-cdc", (s) => s.state === "RUNNING");
+  await fx.waitForStatus("events-cdc", (s) => s.state === "RUNNING");
   let writer = await writerOf();
   // The first half lands at once: the runtime is still streaming it when the restart begins.
   await writeRows(writer, { table: "events", rows: HALF, batch: 500, hugeTransaction: 10_000 });
@@ -49,7 +49,7 @@ async function streamAcrossRestart(fx: Fixture, restart: () => Promise<void>, wr
   await writer.end();
   const topic = tableTopic(fx.prefix, "events");
   const all = await consume(fx.kafka, [topic], (m) => new Set(m.map((x) => x.key)).size >= 2 * HALF, 180_000, 3_000).catch(async (e) => {
-    const status = await waitForStatus(fx.kafka, fx.group, "events-cdc", () => true, 10_000).catch(() => undefined);
+    const status = await fx.waitForStatus("events-cdc", () => true, 10_000).catch(() => undefined);
     const logs = runtime.logs().split("\n").filter((l) => /"level":"(info|error)"|"code":/.test(l));
     throw new Error(`${e.message}; status ${JSON.stringify(status)}\n${logs.slice(-40).join("\n")}`);
   });
@@ -65,7 +65,7 @@ test("restarting MariaDB mid-stream: the connector reconnects and delivers every
   try {
     const runtime = await streamAcrossRestart(fx, () => db.restart(), () => db.adminConnection(fx.database));
     assert.match(runtime.logs(), /"code":"SOURCE_CONNECTION_LOST"|"code":"SOURCE_UNREACHABLE"/, "the runtime saw the database go away and retried");
-    const status = await waitForStatus(fx.kafka, fx.group, "events-cdc", (s) => s.state === "RUNNING");
+    const status = await fx.waitForStatus("events-cdc", (s) => s.state === "RUNNING");
     assert.equal(status.errorCode, undefined);
   } finally {
     await fx.cleanup();
@@ -80,7 +80,7 @@ test("restarting the Kafka broker mid-stream: the connector retries and delivers
     const runtime = await streamAcrossRestart(fx, () => broker.restart(), () => bench.mariadb.adminConnection(fx.database));
     // The same process rode it out (kafkajs reconnects; a failed commit restarts the task).
     assert.equal(runtime.child.exitCode, null);
-    const status = await waitForStatus(fx.kafka, fx.group, "events-cdc", (s) => s.state === "RUNNING");
+    const status = await fx.waitForStatus("events-cdc", (s) => s.state === "RUNNING");
     assert.equal(status.errorCode, undefined);
   } finally {
     await fx.cleanup();

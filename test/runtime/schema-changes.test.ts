@@ -3,7 +3,7 @@ import { after, before, test } from "node:test";
 import type mysql from "mysql2/promise";
 import { tableTopic } from "../../runtime/contract/names";
 import { useBench, type Bench } from "../bench/services";
-import { consume, createFixture, waitForStatus, type Fixture } from "./fixtures";
+import { consume, createFixture, type Fixture } from "./fixtures";
 
 // ALTER TABLE while a backlog is read: rows written before, between and after ALTERs are read
 // only after all of them ran, and every row keeps the column names it was written with. DDL on
@@ -69,7 +69,7 @@ test("DDL mid-stream: TRUNCATE, RENAME TABLE, CREATE, DROP each give their messa
   await fx.createTopics([{ table: "t2", partitions: 3 }]);
   await fx.putConnector("ddl-cdc", { source: { tables: ["t2"] } });
   const runtime = await fx.startRuntime();
-  await waitForStatus(fx.kafka, fx.group, "ddl-cdc", (s) => s.state === "RUNNING");
+  await fx.waitForStatus("ddl-cdc", (s) => s.state === "RUNNING");
   await fx.sql("INSERT INTO t2 VALUES (1, 1)");
   await fx.sql("TRUNCATE TABLE t2");
   await fx.sql("INSERT INTO t2 VALUES (2, 2)");

@@ -3,7 +3,7 @@ import { after, before, test } from "node:test";
 import { tableTopic } from "../../runtime/contract/names";
 import { hashPartition } from "../../runtime/sink/partitioner";
 import { useBench, type Bench } from "../bench/services";
-import { consume, createFixture, waitForStatus, type Fixture, type RuntimeProcess } from "./fixtures";
+import { consume, createFixture, type Fixture, type RuntimeProcess } from "./fixtures";
 
 // The runtime as a real process: config record in, row changes out, DataWorks JSON by default.
 let bench: Bench;
@@ -26,7 +26,7 @@ after(async () => {
 });
 
 test("inserts, updates and deletes arrive as DataWorks messages, keyed by primary key", async () => {
-  const started = await waitForStatus(fx.kafka, fx.group, "orders-cdc", (s) => s.state === "RUNNING" || s.state === "FAILED");
+  const started = await fx.waitForStatus("orders-cdc", (s) => s.state === "RUNNING" || s.state === "FAILED");
   assert.equal(started.state, "RUNNING", JSON.stringify(started));
   await fx.sql("INSERT INTO orders VALUES (1, 'apple', 3, 1.50), (2, 'pear', 1, 0.99)");
   await fx.sql("UPDATE orders SET qty = 4 WHERE id = 1");
@@ -67,7 +67,7 @@ test("order: every change of a row arrives in one partition, in commit order", a
   await fx.sql("CREATE TABLE counters (id INT PRIMARY KEY, n INT)");
   await fx.createTopics([{ table: "counters", partitions: 6 }]);
   await fx.putConnector("counters-cdc", { source: { tables: ["counters"] } });
-  await waitForStatus(fx.kafka, fx.group, "counters-cdc", (s) => s.state === "RUNNING");
+  await fx.waitForStatus("counters-cdc", (s) => s.state === "RUNNING");
   const ROWS = 40;
   const ROUNDS = 25;
   await fx.sql(`INSERT INTO counters VALUES ${Array.from({ length: ROWS }, (_, i) => `(${i + 1}, 0)`).join(",")}`);
@@ -134,7 +134,7 @@ test("with the kafkajs fast path off (CDC_KAFKAJS_FAST_PATH=0), rows travel as p
     await plain.putConnector("items-cdc");
     const slow = await plain.startRuntime({ CDC_KAFKAJS_FAST_PATH: "0" });
     assert.match(slow.logs(), /"kafkajsFastPath":"disabled"/);
-    const started = await waitForStatus(plain.kafka, plain.group, "items-cdc", (s) => s.state === "RUNNING" || s.state === "FAILED");
+    const started = await plain.waitForStatus("items-cdc", (s) => s.state === "RUNNING" || s.state === "FAILED");
     assert.equal(started.state, "RUNNING", JSON.stringify(started));
     await plain.sql(`INSERT INTO items VALUES ${Array.from({ length: 50 }, (_, i) => `(${i + 1}, 'item ${i + 1}')`).join(",")}`);
     await plain.sql("UPDATE items SET name = 'renamed' WHERE id = 7");

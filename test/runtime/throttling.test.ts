@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { useBench, type Bench } from "../bench/services";
-import { createFixture, metric, waitForStatus, type Fixture, type RuntimeProcess } from "./fixtures";
+import { createFixture, metric, type Fixture, type RuntimeProcess } from "./fixtures";
 import { writeRows } from "./load";
 
 // throttle.rowsPerSecond holds within 10 % over a 10 s window while a backlog is read.
@@ -24,7 +24,7 @@ after(async () => {
 
 test("a limit of 2,000 rows/s, measured over 10 s of a 30,000-row backlog", async (t) => {
   await fx.putConnector("paced-cdc", { throttle: { rowsPerSecond: 2000 } });
-  await waitForStatus(fx.kafka, fx.group, "paced-cdc", (s) => s.state === "RUNNING");
+  await fx.waitForStatus("paced-cdc", (s) => s.state === "RUNNING");
   const writer = await bench.mariadb.adminConnection(fx.database);
   // 200-row transactions: commits (what the metric counts) come every 0.1 s at the limit.
   await writeRows(writer, { table: "paced", rows: 30_000, batch: 200, statementsPerTransaction: 1 });

@@ -3,7 +3,7 @@ import { after, before, test } from "node:test";
 import { encryptSecret } from "../../../runtime/contract/secrets";
 import { startMariaDb, type MariaDbInstance } from "../../bench/mariadb";
 import { useBench, type Bench } from "../../bench/services";
-import { createFixture, waitForStatus, type Fixture, type RuntimeProcess } from "../fixtures";
+import { createFixture, type Fixture, type RuntimeProcess } from "../fixtures";
 
 // Each way a connector cannot run gives its own FAILED status: code, reason and fix.
 // Binlog settings are changed on a private MariaDB so no other test sees them.
@@ -43,7 +43,7 @@ function onPrivate(name: string, extra: Record<string, unknown> = {}) {
 }
 
 async function failed(name: string) {
-  const status = await waitForStatus(fx.kafka, fx.group, name, (s) => s.state === "FAILED", 60_000).catch((e) => {
+  const status = await fx.waitForStatus(name, (s) => s.state === "FAILED", 60_000).catch((e) => {
     throw new Error(`${e.message}\n${runtime.logs().slice(-4000)}`);
   });
   assert.ok(status.fix && status.fix.length > 20, "a FAILED status says how to fix it");
@@ -92,7 +92,7 @@ test("a purged binlog", async () => {
   const admin = await privateDb.adminConnection();
   await admin.query("SET GLOBAL binlog_row_metadata = 'FULL'");
   await fx.putConnector("purged", onPrivate("purged"));
-  await waitForStatus(fx.kafka, fx.group, "purged", (s) => s.state === "RUNNING");
+  await fx.waitForStatus("purged", (s) => s.state === "RUNNING");
   await admin.query(`INSERT INTO ${fx.database}.items VALUES (1, 'one')`);
   // Stop the connector's runtime, then move the source past the connector's position and purge.
   await runtime.kill("SIGKILL");
@@ -111,7 +111,7 @@ test("a purged binlog", async () => {
   }
   await admin.end();
   runtime = await fx.startRuntime({ CDC_RETRY_BASE_MS: "100", CDC_RETRY_MAX_MS: "500" });
-  const status = await waitForStatus(fx.kafka, fx.group, "purged", (s) => s.state === "FAILED", 60_000).catch((error) => {
+  const status = await fx.waitForStatus("purged", (s) => s.state === "FAILED", 60_000).catch((error) => {
     throw new Error(`${error.message}\nruntime log:\n${runtime.logs()}`);
   });
   assert.equal(status.errorCode, "BINLOG_PURGED");
