@@ -24,26 +24,35 @@ export class KafkaAdmin {
 
   /** Partition counts of the topics that exist, and the names of those that do not. */
   async partitionCounts(topics: string[]): Promise<{ counts: Map<string, number>; missing: string[] }> {
-    let existing: string[];
-    try {
-      existing = await this.admin.listTopics();
-    } catch (error) {
-      throw classifyKafkaError(error, "listing topics");
-    }
-    const present = new Set(existing);
+    const present = await this.topicNames();
     const wanted = [...new Set(topics)];
     const missing = wanted.filter((t) => !present.has(t));
-    const found = wanted.filter((t) => present.has(t));
+    let found = wanted.filter((t) => present.has(t));
     const counts = new Map<string, number>();
-    if (found.length > 0) {
+    for (let attempt = 0; found.length > 0; attempt++) {
       try {
         const metadata = await this.admin.fetchTopicMetadata({ topics: found });
         for (const t of metadata.topics) counts.set(t.name, t.partitions.length);
+        break;
       } catch (error) {
-        throw classifyKafkaError(error, "reading topic metadata");
+        // A topic deleted since the listing fails the whole request (and kafkajs's metadata cache
+        // with a TypeError): the topics still there are asked for again, the others are missing.
+        const still = await this.topicNames();
+        const gone = found.filter((t) => !still.has(t));
+        if (gone.length === 0 || attempt >= 2) throw classifyKafkaError(error, "reading topic metadata");
+        missing.push(...gone);
+        found = found.filter((t) => still.has(t));
       }
     }
     return { counts, missing };
+  }
+
+  private async topicNames(): Promise<Set<string>> {
+    try {
+      return new Set(await this.admin.listTopics());
+    } catch (error) {
+      throw classifyKafkaError(error, "listing topics");
+    }
   }
 
   /** Creates the topics that do not exist yet; existing ones (another worker's, just now) are left as they are. */
@@ -148,12 +157,20 @@ export class KafkaAdmin {
     }
   }
 
-  /** High watermarks of a topic's partitions. */
+  /**
+   * The end offset of each of a topic's partitions: its high watermark, or with open transactions
+   * its last stable offset (kafkajs lists offsets read_committed). A missing topic is TOPIC_MISSING
+   * at once, not after kafkajs's metadata retries (about 9 s).
+   */
   async highWatermarks(topic: string): Promise<Map<number, bigint>> {
+    const gone = () => new CdcError("TOPIC_MISSING", `topic ${topic} does not exist.`);
+    if (!(await this.topicNames()).has(topic)) throw gone();
     try {
       const offsets = await this.admin.fetchTopicOffsets(topic);
       return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
     } catch (error) {
+      // Deleted since the listing: say so, rather than whatever kafkajs made of it.
+      if (!(await this.topicNames()).has(topic)) throw gone();
       throw classifyKafkaError(error, `reading the offsets of topic ${topic}`);
     }
   }

@@ -20,7 +20,7 @@ function readerGroup(purpose: string): string {
   return `cdc-reader-${purpose}-${crypto.randomBytes(6).toString("hex")}`;
 }
 
-/** The high watermark of each partition now, and the partitions that hold anything to read. */
+/** The end of each partition now (its last stable offset), and the partitions that hold anything to read. */
 async function partitionEnds(kafka: Kafka, topic: string): Promise<{ ends: Map<number, bigint>; pending: Set<number> }> {
   const admin = await KafkaAdmin.connect(kafka);
   try {
@@ -31,10 +31,46 @@ async function partitionEnds(kafka: Kafka, topic: string): Promise<{ ends: Map<n
   }
 }
 
+/** How often a read that has not reached its end checks that its topic still exists. */
+const TOPIC_CHECK_MS = 1_000;
+
 /**
- * Reads every partition of `topic` from the beginning up to the high watermark seen when the call
- * starts, and returns the last value of each key (null for a tombstone). Records of transactions
- * still open at that moment are waited for; aborted ones are skipped.
+ * Calls onGone (once) if `topic` stops existing, checking every TOPIC_CHECK_MS until the returned
+ * stop() is called. A consumer subscribed to a topic deleted under it only retries its fetches:
+ * without this, a read of another resource group's topic deleted meanwhile (the provider reads
+ * every group's configs) would wait out its whole timeout.
+ */
+export function whileTopicExists(kafka: Kafka, topic: string, onGone: (error: CdcError) => void): () => Promise<void> {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let admin: Promise<KafkaAdmin> | undefined;
+  const check = async () => {
+    try {
+      admin ??= KafkaAdmin.connect(kafka);
+      const { missing } = await (await admin).partitionCounts([topic]);
+      if (missing.length > 0 && !stopped) {
+        stopped = true;
+        onGone(new CdcError("TOPIC_MISSING", `topic ${topic} was deleted while it was being read.`));
+      }
+    } catch {
+      // The broker did not answer: the read's own timeout covers that.
+    }
+    if (!stopped) timer = setTimeout(() => void check(), TOPIC_CHECK_MS);
+  };
+  timer = setTimeout(() => void check(), TOPIC_CHECK_MS);
+  return async () => {
+    stopped = true;
+    clearTimeout(timer);
+    await (await admin?.catch(() => undefined))?.disconnect();
+  };
+}
+
+/**
+ * Reads every partition of `topic` from the beginning up to its end when the call starts, and
+ * returns the last value of each key (null for a tombstone). The end is the last stable offset
+ * (kafkajs lists offsets read_committed): what is committed at that moment, without waiting for
+ * transactions still open; aborted records are skipped. A topic deleted before or during the read
+ * gives TOPIC_MISSING.
  */
 export async function readTopicToEnd(kafka: Kafka, topic: string, timeoutMs = 60_000): Promise<Map<string, Buffer | null>> {
   const { ends, pending } = await partitionEnds(kafka, topic);
@@ -43,10 +79,14 @@ export async function readTopicToEnd(kafka: Kafka, topic: string, timeoutMs = 60
 
   const consumer = kafka.consumer({ groupId: readerGroup("read"), readUncommitted: false, allowAutoTopicCreation: false, maxWaitTimeInMs: 200 });
   let timer: NodeJS.Timeout | undefined;
+  let stopChecking: (() => Promise<void>) | undefined;
+  const deleted = new Promise<never>((_, reject) => (stopChecking = whileTopicExists(kafka, topic, reject)));
+  deleted.catch(() => undefined);
   try {
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    // kafkajs retries a subscription to a deleted topic for seconds: the deletion ends it sooner.
+    await Promise.race([consumer.connect().then(() => consumer.subscribe({ topics: [topic], fromBeginning: true })), deleted]);
     await new Promise<void>((resolve, reject) => {
+      void deleted.catch(reject);
       timer = setTimeout(
         () => reject(new CdcError("KAFKA_UNAVAILABLE", `reading topic ${topic} to its end took longer than ${timeoutMs} ms.`)),
         timeoutMs,
@@ -77,6 +117,7 @@ export async function readTopicToEnd(kafka: Kafka, topic: string, timeoutMs = 60
     throw classifyKafkaError(error, `reading topic ${topic}`);
   } finally {
     if (timer) clearTimeout(timer);
+    await stopChecking?.();
     await consumer.disconnect().catch(() => undefined);
   }
   return latest;
