@@ -15,7 +15,7 @@ import type { ConnectorMetrics } from "../metrics";
 import type { Position } from "../position";
 import { resolveStartPosition } from "../source/binlog-position";
 import { listTables, tableHasPrimaryKey } from "../source/table-lookup";
-import { runPrechecks, type SourceAccess } from "../source/prechecks";
+import { judgeForResume, runPrechecks, type SourceAccess } from "../source/prechecks";
 import { KafkaAdmin } from "../sink/admin";
 import { recordBlocksSupported } from "../sink/kafkajs-fast-path";
 import { KafkaSink } from "../sink/producer";
@@ -114,9 +114,13 @@ export class ConnectorTask {
     // The source's checks and the topics' (Kafka) run side by side; the checks' errors come first.
     const [checks, topics] = await Promise.allSettled([runPrechecks(this.access), this.prepareTopics()]);
     if (checks.status === "rejected") throw checks.reason;
-    for (const warning of checks.value.warnings) logger.warn(warning);
-    if (checks.value.errors.length > 0) throw combineErrors(checks.value.errors);
-    if (topics.status === "rejected") throw topics.reason;
+    // Whether a missing table is fatal depends on the committed offset, read below.
+    const resuming = judgeForResume(checks.value);
+    if (resuming.errors.length > 0) throw combineErrors(checks.value.errors);
+    if (topics.status === "rejected") {
+      // A missing table usually comes with its missing topic: name both.
+      throw checks.value.errors.length > 0 && topics.reason instanceof CdcError ? combineErrors([...checks.value.errors, topics.reason]) : topics.reason;
+    }
     const { streamed, partitions } = topics.value;
 
     this.sink = new KafkaSink(this.ctx.kafka, {
@@ -126,7 +130,12 @@ export class ConnectorTask {
     });
     await this.sink.connect();
 
+    // Read only once the sink's transactional producer is initialised: that fences the previous
+    // owner, so no transaction of its can commit after this read.
     let committed = await readCommittedOffset(this.ctx.kafka, this.ctx.topics.offsets, config.name);
+    const judged = committed ? resuming : checks.value;
+    for (const warning of judged.warnings) logger.warn(warning);
+    if (judged.errors.length > 0) throw combineErrors(judged.errors);
     if (!committed) {
       // First start: pin the configured start as a committed offset at once, so a restart before
       // any change does not jump to a later "end" and lose what happened in between. With

@@ -113,6 +113,28 @@ export async function fetchSettings(access: SourceAccess): Promise<ServerSetting
   }
 }
 
+/**
+ * The prechecks of a connector that resumes from a committed offset (a retry, a failover, a
+ * reconfiguration). A listed table that is gone now was dropped or renamed after the connector
+ * started: its changes up to then are still in the binlog from the committed position and are
+ * delivered, so the connector must not stop (TABLE_MISSING is not retriable). It becomes a warning.
+ * At a first start it stays an error: there, a missing table is most likely a misspelt name.
+ */
+export function judgeForResume(result: PrecheckResult): PrecheckResult {
+  const missing = result.errors.filter((e) => e.code === "TABLE_MISSING");
+  if (missing.length === 0) return result;
+  return {
+    errors: result.errors.filter((e) => e.code !== "TABLE_MISSING"),
+    warnings: [
+      ...result.warnings,
+      ...missing.map(
+        (e) =>
+          `${e.reason.replace(/\.$/, "")} any more (dropped or renamed since the connector started): its changes up to then are still delivered from the committed position. Remove it from the Connector's tables.`,
+      ),
+    ],
+  };
+}
+
 /** Runs every precheck; a connection failure is the only failure reported alone. */
 export async function runPrechecks(access: SourceAccess): Promise<PrecheckResult> {
   const settings = await fetchSettings(access);

@@ -58,6 +58,13 @@ test("a missing topic", async () => {
   assert.match(status.reason ?? "", new RegExp(`${fx.prefix}missing_items`));
 });
 
+test("a table that does not exist, at the first start (its topic is missing too: both are named)", async () => {
+  await fx.putConnector("no-table", { source: { tables: ["items", "itemz"] } });
+  const status = await failed("no-table");
+  assert.equal(status.errorCode, "TABLE_MISSING");
+  assert.match(status.reason ?? "", new RegExp(`^2 checks failed: \\(1\\) TABLE_MISSING: database ${fx.database} has no table itemz\\. Fix: .* \\(2\\) TOPIC_MISSING: .*${fx.prefix}_itemz`));
+});
+
 test("a wrong password", async () => {
   await fx.putConnector("bad-password", { source: { passwordEncrypted: encryptSecret("not-the-password", fx.groupKey, "bad-password") } });
   const status = await failed("bad-password");

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { judgeSettings, type ServerSettings } from "../../../runtime/source/prechecks";
+import { judgeForResume, judgeSettings, type ServerSettings } from "../../../runtime/source/prechecks";
 
 const DAY = 86_400;
 
@@ -157,5 +157,30 @@ describe("binlog retention warning", () => {
 
   test("0 (never purged) gives no warning", () => {
     assert.deepEqual(judgeSettings(settings({ retentionSeconds: 0 }), "shop", TABLES), { errors: [], warnings: [] });
+  });
+});
+
+describe("judgeForResume (a restart from a committed offset)", () => {
+  test("a table gone since the start is a warning naming it, not an error", () => {
+    const result = judgeForResume(judgeSettings(settings({ existingTables: ["orders"] }), "shop", ["orders", "order_items", "refunds"]));
+    assert.deepEqual(result.errors, []);
+    assert.deepEqual(result.warnings, [
+      "database shop has no table order_items, refunds any more (dropped or renamed since the connector started): its changes up to then are still delivered from the committed position. Remove it from the Connector's tables.",
+    ]);
+  });
+
+  test("every other failure stays an error, and earlier warnings stay", () => {
+    const result = judgeForResume(
+      judgeSettings(settings({ binlogFormat: "MIXED", retentionSeconds: DAY, existingTables: [] }), "shop", TABLES),
+    );
+    assert.deepEqual(result.errors.map((e) => e.code), ["BINLOG_FORMAT_NOT_ROW"]);
+    assert.equal(result.warnings.length, 2);
+    assert.match(result.warnings[0], /^binlog retention is 1\.0 days/);
+    assert.match(result.warnings[1], /^database shop has no table orders, order_items any more/);
+  });
+
+  test("nothing missing: the result is unchanged", () => {
+    const judged = judgeSettings(settings(), "shop", TABLES);
+    assert.equal(judgeForResume(judged), judged);
   });
 });
