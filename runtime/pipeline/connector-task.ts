@@ -7,20 +7,19 @@
  * A task never retries; ConnectorRunner decides what happens after it fails.
  */
 import type { Kafka } from "kafkajs";
-import { matchesAutoAdd, type ConnectorConfig } from "../contract/config";
-import { connectorTransactionalId, heartbeatTopic, tableTopic, type GroupTopics } from "../contract/names";
+import type { ConnectorConfig } from "../contract/config";
+import { connectorTransactionalId, heartbeatTopic, type GroupTopics } from "../contract/names";
 import { CdcError, classifyKafkaError, combineErrors } from "../errors";
 import type { Logger } from "../log";
 import type { ConnectorMetrics } from "../metrics";
 import type { Position } from "../position";
 import { resolveStartPosition } from "../source/binlog-position";
-import { listTables, tableHasPrimaryKey } from "../source/table-lookup";
 import { judgeForResume, runPrechecks, type SourceAccess } from "../source/prechecks";
-import { KafkaAdmin } from "../sink/admin";
 import { recordBlocksSupported } from "../sink/kafkajs-fast-path";
 import { KafkaSink } from "../sink/producer";
 import { unpackBlockBatch } from "../sink/record-blocks";
-import { checkpointFromJson, type AddTableRequest } from "./binlog-reader";
+import { checkpointFromJson } from "./binlog-reader";
+import { createAddedTableTopic, createOwnTopics, planTopics } from "./connector-topics";
 import { offsetWrite, readCommittedOffset } from "./offsets";
 import { unpackRecords } from "./record-frame";
 import { ReaderThread, type ReaderItem } from "./reader-thread";
@@ -112,7 +111,7 @@ export class ConnectorTask {
     this.prepared = new ReaderThread(logger);
     this.prepared.spawn();
     // The source's checks and the topics' (Kafka) run side by side; the checks' errors come first.
-    const [checks, topics] = await Promise.allSettled([runPrechecks(this.access), this.prepareTopics()]);
+    const [checks, topics] = await Promise.allSettled([runPrechecks(this.access), planTopics(this.ctx.kafka, this.access, config)]);
     if (checks.status === "rejected") throw checks.reason;
     // Whether a missing table is fatal depends on the committed offset, read below.
     const resuming = judgeForResume(checks.value);
@@ -121,7 +120,7 @@ export class ConnectorTask {
       // A missing table usually comes with its missing topic: name both.
       throw checks.value.errors.length > 0 && topics.reason instanceof CdcError ? combineErrors([...checks.value.errors, topics.reason]) : topics.reason;
     }
-    const { streamed, partitions } = topics.value;
+    const { streamed } = topics.value;
 
     this.sink = new KafkaSink(this.ctx.kafka, {
       transactionalId: connectorTransactionalId(this.ctx.groupName, config.name),
@@ -136,6 +135,7 @@ export class ConnectorTask {
     const judged = committed ? resuming : checks.value;
     for (const warning of judged.warnings) logger.warn(warning);
     if (judged.errors.length > 0) throw combineErrors(judged.errors);
+    const partitions = await createOwnTopics(this.ctx.kafka, config, topics.value, logger);
     if (!committed) {
       // First start: pin the configured start as a committed offset at once, so a restart before
       // any change does not jump to a later "end" and lose what happened in between. With
@@ -188,40 +188,6 @@ export class ConnectorTask {
     })();
   }
 
-  /**
-   * The tables' topics must exist (with their partition counts); the connector's own topics are
-   * made when missing.
-   */
-  private async prepareTopics(): Promise<{ streamed: ConnectorConfig; partitions: Map<string, number> }> {
-    const { config, logger } = this.ctx;
-    // autoAddTables: every table of the database matching it is streamed too (added earlier, or
-    // there before the connector); their topics are made here when missing (6 partitions with a
-    // primary key, 1 without), as when a CREATE TABLE adds one while streaming.
-    const added = config.source.autoAddTables === undefined ? [] : (await listTables(this.access)).filter((t) => !config.source.tables.includes(t.table) && matchesAutoAdd(config.source.autoAddTables, t.table));
-    const streamed: ConnectorConfig = added.length === 0 ? config : { ...config, source: { ...config.source, tables: [...config.source.tables, ...added.map((t) => t.table)] } };
-    const tableTopics = config.source.tables.map((t) => tableTopic(config.topicPrefix, t));
-    const admin = await KafkaAdmin.connect(this.ctx.kafka);
-    try {
-      const { counts, missing } = await admin.partitionCounts(tableTopics);
-      if (missing.length > 0) {
-        throw new CdcError("TOPIC_MISSING", `topic${missing.length > 1 ? "s" : ""} ${missing.join(", ")} do${missing.length > 1 ? "" : "es"} not exist.`);
-      }
-      // The connector's own topics (not the tables'): created here when missing, one partition.
-      const own: { topic: string; partitions: number; configs: Record<string, string> }[] = [{ topic: config.deadLetterTopic, partitions: 1, configs: {} }];
-      for (const t of added) own.push({ topic: tableTopic(config.topicPrefix, t.table), partitions: t.hasPrimaryKey ? 6 : 1, configs: {} });
-      if (config.ddlTopic) own.push({ topic: config.ddlTopic, partitions: 1, configs: {} });
-      if (config.heartbeatSeconds > 0) own.push({ topic: heartbeatTopic(config.topicPrefix), partitions: 1, configs: { "retention.ms": "86400000" } });
-      const created = await admin.ensureTopics(own);
-      if (created.length > 0) logger.info("created the connector's topics", { topics: created });
-      const ownTopics = [config.deadLetterTopic, ...(config.ddlTopic ? [config.ddlTopic] : []), ...added.map((t) => tableTopic(config.topicPrefix, t.table))];
-      const ownCounts = (await admin.partitionCounts(ownTopics)).counts;
-      if (added.length > 0) logger.info("streaming the tables that match autoAddTables too", { tables: added.map((t) => t.table) });
-      return { streamed, partitions: new Map([...counts, ...ownCounts]) };
-    } finally {
-      await admin.disconnect();
-    }
-  }
-
   /** Starts the reader thread at `from` and the loop that commits what it hands over. */
   private async startReader(config: ConnectorConfig, partitions: Map<string, number>, from: Position, sequence: bigint, eventTime: number): Promise<void> {
     const { logger } = this.ctx;
@@ -241,28 +207,10 @@ export class ConnectorTask {
         rowImages: process.env.CDC_ROW_IMAGES !== "0",
       },
       (error) => this.fail(error),
-      (request) => this.addTable(request),
+      // A table added while streaming (autoAddTables) gets its topic before its rows are written.
+      (request) => createAddedTableTopic(this.ctx.kafka, this.access, request, this.ctx.logger),
     );
     this.flushing = this.flushLoop(this.reader);
-  }
-
-  /**
-   * An auto-added table's topic: 6 partitions when the table has a primary key (looked up now,
-   * else the CREATE statement's hint), 1 without; an existing topic is used as it is.
-   */
-  private async addTable(request: AddTableRequest): Promise<number> {
-    const hasKey = (await tableHasPrimaryKey(this.access, request.table)) ?? request.primaryKeyHint ?? false;
-    const admin = await KafkaAdmin.connect(this.ctx.kafka);
-    try {
-      const created = await admin.ensureTopics([{ topic: request.topic, partitions: hasKey ? 6 : 1, configs: {} }]);
-      const { counts } = await admin.partitionCounts([request.topic]);
-      const partitions = counts.get(request.topic);
-      if (partitions === undefined) throw new CdcError("TOPIC_MISSING", `topic ${request.topic} for the added table ${request.table} could not be created.`);
-      this.ctx.logger.info("table added: streaming it", { table: request.table, topic: request.topic, partitions, created: created.length > 0 });
-      return partitions;
-    } finally {
-      await admin.disconnect();
-    }
   }
 
   /**

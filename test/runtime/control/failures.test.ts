@@ -42,6 +42,17 @@ function onPrivate(name: string, extra: Record<string, unknown> = {}) {
   };
 }
 
+/** The topics named `<fx.prefix>_*`: only the tables' (TopicSet's) while no connector got past its prechecks. */
+async function prefixTopics(): Promise<string[]> {
+  const admin = fx.kafka.admin();
+  await admin.connect();
+  try {
+    return (await admin.listTopics()).filter((t) => t.startsWith(`${fx.prefix}_`)).sort();
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 async function failed(name: string) {
   const status = await fx.waitForStatus(name, (s) => s.state === "FAILED", 60_000).catch((e) => {
     throw new Error(`${e.message}\n${runtime.logs().slice(-4000)}`);
@@ -71,6 +82,7 @@ test("a wrong password", async () => {
   assert.equal(status.errorCode, "SOURCE_AUTH_FAILED");
   assert.match(status.reason ?? "", /refused the login/);
   assert.doesNotMatch(JSON.stringify(status), /not-the-password/);
+  assert.deepEqual(await prefixTopics(), [`${fx.prefix}_items`], "a connector that fails its prechecks makes none of its own topics");
 });
 
 test("binlog_format=STATEMENT", async () => {
@@ -82,6 +94,7 @@ test("binlog_format=STATEMENT", async () => {
   assert.equal(status.errorCode, "BINLOG_FORMAT_NOT_ROW");
   assert.match(status.reason ?? "", /binlog_format is STATEMENT; it must be ROW/);
   assert.match(status.fix ?? "", /SET GLOBAL binlog_format = 'ROW'/);
+  assert.deepEqual(await prefixTopics(), [`${fx.prefix}_items`], "a connector that fails its prechecks makes none of its own topics");
 });
 
 test("binlog_row_metadata not FULL", async () => {

@@ -1,0 +1,89 @@
+/**
+ * The topics a connector writes: the tables' topics (made by TopicSet; they must exist), and its
+ * own (dead letters, DDL, heartbeats, auto-added tables), which it makes when missing.
+ */
+import type { Kafka } from "kafkajs";
+import { matchesAutoAdd, type ConnectorConfig } from "../contract/config";
+import { heartbeatTopic, tableTopic } from "../contract/names";
+import { CdcError } from "../errors";
+import type { Logger } from "../log";
+import { KafkaAdmin, type TopicSpec } from "../sink/admin";
+import type { SourceAccess } from "../source/prechecks";
+import { listTables, tableHasPrimaryKey } from "../source/table-lookup";
+import type { AddTableRequest } from "./binlog-reader";
+
+/** The topics a connector needs, found beside the prechecks (see planTopics). */
+export interface TopicPlan {
+  /** The config with the auto-added tables in source.tables. */
+  streamed: ConnectorConfig;
+  /** Partition counts of the tables' topics. */
+  counts: Map<string, number>;
+  /** The connector's own topics, created when missing once the prechecks passed. */
+  own: TopicSpec[];
+  /** Tables streamed because they match autoAddTables. */
+  added: string[];
+}
+
+/**
+ * What the connector streams and the topics it needs: the tables' topics must exist (their
+ * partition counts are read); the connector's own topics are listed for createOwnTopics. Nothing
+ * is created here: this runs beside the prechecks, and a connector that fails them makes nothing.
+ */
+export async function planTopics(kafka: Kafka, access: SourceAccess, config: ConnectorConfig): Promise<TopicPlan> {
+  // autoAddTables: every table of the database matching it is streamed too (added earlier, or
+  // there before the connector); their topics are made when missing (6 partitions with a
+  // primary key, 1 without), as when a CREATE TABLE adds one while streaming.
+  const added = config.source.autoAddTables === undefined ? [] : (await listTables(access)).filter((t) => !config.source.tables.includes(t.table) && matchesAutoAdd(config.source.autoAddTables, t.table));
+  const streamed: ConnectorConfig = added.length === 0 ? config : { ...config, source: { ...config.source, tables: [...config.source.tables, ...added.map((t) => t.table)] } };
+  const admin = await KafkaAdmin.connect(kafka);
+  let counts: Map<string, number>;
+  try {
+    const found = await admin.partitionCounts(config.source.tables.map((t) => tableTopic(config.topicPrefix, t)));
+    const missing = found.missing;
+    if (missing.length > 0) {
+      throw new CdcError("TOPIC_MISSING", `topic${missing.length > 1 ? "s" : ""} ${missing.join(", ")} do${missing.length > 1 ? "" : "es"} not exist.`);
+    }
+    counts = found.counts;
+  } finally {
+    await admin.disconnect();
+  }
+  const own: TopicSpec[] = [{ topic: config.deadLetterTopic, partitions: 1, configs: {} }];
+  for (const t of added) own.push({ topic: tableTopic(config.topicPrefix, t.table), partitions: t.hasPrimaryKey ? 6 : 1, configs: {} });
+  if (config.ddlTopic) own.push({ topic: config.ddlTopic, partitions: 1, configs: {} });
+  if (config.heartbeatSeconds > 0) own.push({ topic: heartbeatTopic(config.topicPrefix), partitions: 1, configs: { "retention.ms": "86400000" } });
+  return { streamed, counts, own, added: added.map((t) => t.table) };
+}
+
+/** Creates the connector's own topics that are missing; the partition counts of every topic it writes. */
+export async function createOwnTopics(kafka: Kafka, config: ConnectorConfig, plan: TopicPlan, logger: Logger): Promise<Map<string, number>> {
+  const admin = await KafkaAdmin.connect(kafka);
+  try {
+    const created = await admin.ensureTopics(plan.own);
+    if (created.length > 0) logger.info("created the connector's topics", { topics: created });
+    const written = [config.deadLetterTopic, ...(config.ddlTopic ? [config.ddlTopic] : []), ...plan.added.map((t) => tableTopic(config.topicPrefix, t))];
+    const ownCounts = (await admin.partitionCounts(written)).counts;
+    if (plan.added.length > 0) logger.info("streaming the tables that match autoAddTables too", { tables: plan.added });
+    return new Map([...plan.counts, ...ownCounts]);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * An auto-added table's topic: 6 partitions when the table has a primary key (looked up now,
+ * else the CREATE statement's hint), 1 without; an existing topic is used as it is.
+ */
+export async function createAddedTableTopic(kafka: Kafka, access: SourceAccess, request: AddTableRequest, logger: Logger): Promise<number> {
+  const hasKey = (await tableHasPrimaryKey(access, request.table)) ?? request.primaryKeyHint ?? false;
+  const admin = await KafkaAdmin.connect(kafka);
+  try {
+    const created = await admin.ensureTopics([{ topic: request.topic, partitions: hasKey ? 6 : 1, configs: {} }]);
+    const { counts } = await admin.partitionCounts([request.topic]);
+    const partitions = counts.get(request.topic);
+    if (partitions === undefined) throw new CdcError("TOPIC_MISSING", `topic ${request.topic} for the added table ${request.table} could not be created.`);
+    logger.info("table added: streaming it", { table: request.table, topic: request.topic, partitions, created: created.length > 0 });
+    return partitions;
+  } finally {
+    await admin.disconnect();
+  }
+}
