@@ -219,12 +219,14 @@ export interface TopicChanges {
   retain: string[];
   /** Topics whose configs are to be set (all of them when topicConfigs changed). */
   reconfigure: string[];
+  /** Configs no longer in topicConfigs: set back to the broker's default on the reconfigured topics. */
+  unsetConfigs: string[];
 }
 
 export function topicChanges(olds: TopicSetOutputs | undefined, news: TopicSetInputs): TopicChanges {
   const planned = news.plannedPartitions ?? {};
   const actual = olds?.topics ?? {};
-  const changes: TopicChanges = { create: [], grow: [], remove: [], retain: [], reconfigure: [] };
+  const changes: TopicChanges = { create: [], grow: [], remove: [], retain: [], reconfigure: [], unsetConfigs: [] };
   for (const table of news.tables) {
     const topic = tableTopic(news.topicPrefix, table);
     const want = planned[table] ?? PARTITIONS_WITHOUT_PRIMARY_KEY;
@@ -238,6 +240,7 @@ export function topicChanges(olds: TopicSetOutputs | undefined, news: TopicSetIn
   }
   if (olds && !sameJson(sortedEntries(olds.topicConfigs), sortedEntries(news.topicConfigs))) {
     changes.reconfigure = news.tables.map((t) => tableTopic(news.topicPrefix, t)).filter((t) => !changes.create.some((c) => c.topic === t));
+    changes.unsetConfigs = Object.keys(olds.topicConfigs ?? {}).filter((k) => !Object.hasOwn(news.topicConfigs ?? {}, k));
   }
   return changes;
 }

@@ -98,7 +98,9 @@ async function apply(olds: TopicSetOutputs | undefined, news: TopicSetInputs): P
     const toGrow = [...changes.grow, ...changes.create.filter((t) => (live.counts.get(t.topic) ?? t.partitions) < t.partitions)];
     await admin.createTopics(toCreate.map((t) => ({ topic: t.topic, partitions: t.partitions, replicationFactor: news.replicationFactor, configs: news.topicConfigs })));
     await admin.raisePartitions(toGrow.map((t) => ({ topic: t.topic, count: t.partitions })));
-    await admin.alterTopicConfigs([...changes.reconfigure, ...changes.create.filter((t) => !toCreate.includes(t)).map((t) => t.topic)], news.topicConfigs ?? {});
+    // Adopted topics take topicConfigs too; configs removed from it go back to the broker's default.
+    await admin.setTopicConfigs(changes.reconfigure, news.topicConfigs ?? {}, changes.unsetConfigs);
+    await admin.setTopicConfigs(changes.create.filter((t) => !toCreate.includes(t)).map((t) => t.topic), news.topicConfigs ?? {});
     await admin.deleteTopics(changes.remove);
     return currentTopics(admin, news.topicPrefix, news.tables);
   });

@@ -9,6 +9,14 @@ export interface TopicSpec {
   configs?: Record<string, string>;
 }
 
+/** DescribeConfigs' source of a config set on the topic itself (kafkajs's ConfigSource.TOPIC_CONFIG). */
+const TOPIC_CONFIG_SOURCE = 1;
+
+function sameConfigs(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => b[k] === a[k]);
+}
+
 export class KafkaAdmin {
   private constructor(private readonly admin: Admin) {}
 
@@ -145,16 +153,49 @@ export class KafkaAdmin {
     }
   }
 
-  /** Sets topic configs (each named config set to the value; others left as they are). */
-  async alterTopicConfigs(topics: string[], configs: Record<string, string>): Promise<void> {
-    const entries = Object.entries(configs).map(([name, value]) => ({ name, value }));
-    if (topics.length === 0 || entries.length === 0) return;
-    try {
+  /**
+   * Sets the topics' configs: each of `set` to its value, each of `unset` back to the broker's
+   * default, and every other config set on a topic (out of band, say) left as it is. Kafka's
+   * AlterConfigs, the only one kafkajs speaks, replaces a topic's whole set of dynamic configs:
+   * so the set is read first (DescribeConfigs) and written back merged, and only where it changes.
+   */
+  async setTopicConfigs(topics: string[], set: Record<string, string>, unset: string[] = []): Promise<void> {
+    if (topics.length === 0 || (Object.keys(set).length === 0 && unset.length === 0)) return;
+    const current = await this.dynamicTopicConfigs(topics);
+    const resources = topics.flatMap((name) => {
+      const now = current.get(name) ?? {};
+      const wanted: Record<string, string> = { ...now, ...set };
+      for (const key of unset) if (!(key in set)) delete wanted[key];
+      if (sameConfigs(now, wanted)) return [];
       // ResourceTypes.TOPIC = 2 (kafkajs's enum, inlined so this file needs no value import).
-      await this.admin.alterConfigs({ validateOnly: false, resources: topics.map((name) => ({ type: 2, name, configEntries: entries })) });
+      return [{ type: 2, name, configEntries: Object.entries(wanted).map(([n, value]) => ({ name: n, value })) }];
+    });
+    if (resources.length === 0) return;
+    try {
+      await this.admin.alterConfigs({ validateOnly: false, resources });
     } catch (error) {
-      throw classifyKafkaError(error, `changing the configs of ${topics.join(", ")}`);
+      throw classifyKafkaError(error, `changing the configs of ${resources.map((r) => r.name).join(", ")}`);
     }
+  }
+
+  /** The configs set on each topic itself (DYNAMIC_TOPIC_CONFIG), not the broker's defaults. */
+  async dynamicTopicConfigs(topics: string[]): Promise<Map<string, Record<string, string>>> {
+    let described: Awaited<ReturnType<Admin["describeConfigs"]>>;
+    try {
+      described = await this.admin.describeConfigs({ includeSynonyms: false, resources: topics.map((name) => ({ type: 2, name })) });
+    } catch (error) {
+      throw classifyKafkaError(error, `reading the configs of ${topics.join(", ")}`);
+    }
+    const result = new Map<string, Record<string, string>>();
+    for (const resource of described.resources) {
+      const own: Record<string, string> = {};
+      for (const entry of resource.configEntries) {
+        // A sensitive value reads as null and could not be written back: topics have none.
+        if (entry.configSource === TOPIC_CONFIG_SOURCE && entry.configValue !== null) own[entry.configName] = entry.configValue;
+      }
+      result.set(resource.resourceName, own);
+    }
+    return result;
   }
 
   /**

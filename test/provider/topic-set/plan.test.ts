@@ -467,6 +467,7 @@ describe("topicChanges", () => {
       remove: [],
       retain: [],
       reconfigure: [],
+      unsetConfigs: [],
     });
   });
 
@@ -483,6 +484,7 @@ describe("topicChanges", () => {
       remove: [],
       retain: [],
       reconfigure: [],
+      unsetConfigs: [],
     });
   });
 
@@ -494,12 +496,13 @@ describe("topicChanges", () => {
       remove: ["shop_items"],
       retain: [],
       reconfigure: [],
+      unsetConfigs: [],
     });
   });
 
   test("retainOnDelete keeps the removed table's topic", () => {
     const changes = topicChanges(outputs(), inputs({ tables: ["orders"], plannedPartitions: { orders: 6 }, retainOnDelete: true }));
-    assert.deepEqual(changes, { create: [], grow: [], remove: [], retain: ["shop_items"], reconfigure: [] });
+    assert.deepEqual(changes, { create: [], grow: [], remove: [], retain: ["shop_items"], reconfigure: [], unsetConfigs: [] });
   });
 
   test("a plan below the topic's count does not shrink it", () => {
@@ -511,7 +514,7 @@ describe("topicChanges", () => {
   test("a topic deleted out of band (absent from outputs.topics) is created again", () => {
     const olds = outputs({ topics: { orders: { topic: "shop_orders", partitions: 6 } } });
     const changes = topicChanges(olds, inputs({ plannedPartitions: { orders: 6, items: 1 } }));
-    assert.deepEqual(changes, { create: [{ topic: "shop_items", partitions: 1 }], grow: [], remove: [], retain: [], reconfigure: [] });
+    assert.deepEqual(changes, { create: [{ topic: "shop_items", partitions: 1 }], grow: [], remove: [], retain: [], reconfigure: [], unsetConfigs: [] });
   });
 
   test("new topicConfigs reconfigure every kept topic, not the ones being created", () => {
@@ -525,6 +528,14 @@ describe("topicChanges", () => {
 
     const removed = topicChanges(outputs({ topicConfigs: { "retention.ms": "1000" } }), inputs({ plannedPartitions: { orders: 6, items: 1 } }));
     assert.deepEqual(removed.reconfigure, ["shop_orders", "shop_items"]);
+    assert.deepEqual(removed.unsetConfigs, ["retention.ms"], "a config removed from topicConfigs goes back to the default");
+    assert.deepEqual(all.unsetConfigs, []);
+
+    const fewer = topicChanges(
+      outputs({ topicConfigs: { "retention.ms": "1000", "cleanup.policy": "compact", "segment.ms": "60000" } }),
+      inputs({ plannedPartitions: { orders: 6, items: 1 }, topicConfigs: { "segment.ms": "120000" } }),
+    );
+    assert.deepEqual(fewer.unsetConfigs, ["retention.ms", "cleanup.policy"]);
   });
 
   test("unchanged topicConfigs reconfigure nothing", () => {
@@ -541,6 +552,7 @@ describe("topicChanges", () => {
       remove: ["shop_orders", "shop_items"],
       retain: [],
       reconfigure: [],
+      unsetConfigs: [],
     });
     const kept = topicChanges(outputs(), { ...news, retainOnDelete: true });
     assert.deepEqual(kept.remove, []);
