@@ -34,6 +34,11 @@ export interface TopicSetInputs {
 export interface TopicState {
   topic: string;
   partitions: number;
+  /**
+   * The topic's own values of the configs named in topicConfigs, as last read from the cluster
+   * (absent: not read yet). A refresh shows one changed outside Pulumi; an update sets it back.
+   */
+  configs?: Record<string, string>;
 }
 
 /** Outputs: the inputs plus the topics as they are (read/refresh updates them). */
@@ -241,6 +246,13 @@ export function topicChanges(olds: TopicSetOutputs | undefined, news: TopicSetIn
   if (olds && !sameJson(sortedEntries(olds.topicConfigs), sortedEntries(news.topicConfigs))) {
     changes.reconfigure = news.tables.map((t) => tableTopic(news.topicPrefix, t)).filter((t) => !changes.create.some((c) => c.topic === t));
     changes.unsetConfigs = Object.keys(olds.topicConfigs ?? {}).filter((k) => !Object.hasOwn(news.topicConfigs ?? {}, k));
+  } else {
+    // Same topicConfigs: only the topics a refresh found changed outside Pulumi are set back.
+    changes.reconfigure = news.tables.flatMap((table) => {
+      const have = actual[table];
+      const kept = have && have.topic === tableTopic(news.topicPrefix, table);
+      return kept && configDrift(have, news.topicConfigs).length > 0 ? [have.topic] : [];
+    });
   }
   return changes;
 }
@@ -270,6 +282,15 @@ export function diffTopicSet(olds: TopicSetOutputs, news: TopicSetInputs): Topic
     !!olds.retainOnDelete !== !!news.retainOnDelete ||
     !sameJson(olds.source ?? null, news.source ?? null);
   return { changes: changed, replaces, deleteBeforeReplace: false };
+}
+
+/** The topicConfigs a topic does not have as declared (read by a refresh), as "name=live (declared)". */
+export function configDrift(state: TopicState, declared: Record<string, string> | undefined): string[] {
+  if (!state.configs) return [];
+  const live = state.configs;
+  return Object.entries(declared ?? {})
+    .filter(([name, value]) => live[name] !== value)
+    .map(([name, value]) => `${name}=${live[name] ?? "(the broker's default)"} (topicConfigs: ${value})`);
 }
 
 function sortedEntries(record: Record<string, string> | undefined): [string, string][] {

@@ -9,8 +9,10 @@ import { withAdmin } from "../kafka";
 import { lookupTables } from "../source-lookup";
 import { failureOf, knownFailures, note } from "../diagnostics";
 import { containsUnknown } from "../types";
+import type { KafkaAdmin } from "../../runtime/sink/admin";
 import {
   checkCapacity,
+  configDrift,
   diffTopicSet,
   needsPrimaryKeyLookup,
   planPartitions,
@@ -74,6 +76,7 @@ export async function diff(_id: string, olds: TopicSetOutputs, news: TopicSetInp
     for (const t of c.grow) note(`TopicSet ${news.topicPrefix}: will raise ${t.topic} to ${t.partitions} partitions`);
     for (const t of c.remove) note(`TopicSet ${news.topicPrefix}: will delete topic ${t}`);
     for (const t of c.retain) note(`TopicSet ${news.topicPrefix}: will keep topic ${t} (retainOnDelete)`);
+    for (const t of c.reconfigure) note(`TopicSet ${news.topicPrefix}: will set the configs of ${t} to topicConfigs`);
   }
   return result;
 }
@@ -102,26 +105,35 @@ async function apply(olds: TopicSetOutputs | undefined, news: TopicSetInputs): P
     await admin.setTopicConfigs(changes.reconfigure, news.topicConfigs ?? {}, changes.unsetConfigs);
     await admin.setTopicConfigs(changes.create.filter((t) => !toCreate.includes(t)).map((t) => t.topic), news.topicConfigs ?? {});
     await admin.deleteTopics(changes.remove);
-    return currentTopics(admin, news.topicPrefix, news.tables);
+    return currentTopics(admin, news.topicPrefix, news.tables, news.topicConfigs);
   });
 }
 
-async function currentTopics(admin: { partitionCounts(t: string[]): Promise<{ counts: Map<string, number> }> }, prefix: string, tables: string[]): Promise<Record<string, TopicState>> {
+/** The tables' topics as they are: partition counts, and the values of the configs topicConfigs names. */
+async function currentTopics(admin: KafkaAdmin, prefix: string, tables: string[], topicConfigs: Record<string, string> | undefined): Promise<Record<string, TopicState>> {
   const { counts } = await admin.partitionCounts(tables.map((t) => tableTopic(prefix, t)));
+  const managed = Object.keys(topicConfigs ?? {});
+  const live = managed.length > 0 && counts.size > 0 ? await admin.dynamicTopicConfigs([...counts.keys()]) : new Map<string, Record<string, string>>();
   const topics: Record<string, TopicState> = {};
   for (const table of tables) {
     const topic = tableTopic(prefix, table);
     const partitions = counts.get(topic);
-    if (partitions !== undefined) topics[table] = { topic, partitions };
+    if (partitions === undefined) continue;
+    const own = live.get(topic) ?? {};
+    const configs = Object.fromEntries(managed.filter((name) => own[name] !== undefined).map((name) => [name, own[name]]));
+    topics[table] = managed.length > 0 ? { topic, partitions, configs } : { topic, partitions };
   }
   return topics;
 }
 
 export async function read(id: string, props: TopicSetOutputs): Promise<pulumi.dynamic.ReadResult<TopicSetOutputs>> {
   const olds = upgrade(props);
-  const topics = await withAdmin(olds.kafka.brokers, (admin) => currentTopics(admin, olds.topicPrefix, olds.tables));
+  const topics = await withAdmin(olds.kafka.brokers, (admin) => currentTopics(admin, olds.topicPrefix, olds.tables, olds.topicConfigs));
   for (const table of olds.tables) {
-    if (!topics[table]) note(`TopicSet ${olds.topicPrefix}: topic ${tableTopic(olds.topicPrefix, table)} no longer exists (deleted outside Pulumi); pulumi up recreates it`);
+    const topic = topics[table];
+    if (!topic) note(`TopicSet ${olds.topicPrefix}: topic ${tableTopic(olds.topicPrefix, table)} no longer exists (deleted outside Pulumi); pulumi up recreates it`);
+    const drift = topic ? configDrift(topic, olds.topicConfigs) : [];
+    if (drift.length > 0) note(`TopicSet ${olds.topicPrefix}: topic ${topic?.topic} has ${drift.join(", ")}, changed outside Pulumi; pulumi up sets it back`);
   }
   return { id, props: { ...olds, topics } };
 }

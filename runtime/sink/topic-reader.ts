@@ -42,26 +42,40 @@ const TOPIC_CHECK_MS = 1_000;
  */
 export function whileTopicExists(kafka: Kafka, topic: string, onGone: (error: CdcError) => void): () => Promise<void> {
   let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let admin: Promise<KafkaAdmin> | undefined;
-  const check = async () => {
+  let wake: (() => void) | undefined;
+  const pause = () =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, TOPIC_CHECK_MS);
+      wake = () => (clearTimeout(timer), resolve());
+    });
+  // One loop, so stop() can wait for a check in flight: an admin client used after its
+  // disconnect would connect again and keep the process alive.
+  const loop = (async () => {
+    let admin: KafkaAdmin | undefined;
     try {
-      admin ??= KafkaAdmin.connect(kafka);
-      const { missing } = await (await admin).partitionCounts([topic]);
-      if (missing.length > 0 && !stopped) {
-        stopped = true;
-        onGone(new CdcError("TOPIC_MISSING", `topic ${topic} was deleted while it was being read.`));
+      for (;;) {
+        await pause();
+        if (stopped) return;
+        try {
+          admin ??= await KafkaAdmin.connect(kafka);
+          if (stopped) return;
+          const { missing } = await admin.partitionCounts([topic]);
+          if (missing.length > 0 && !stopped) {
+            onGone(new CdcError("TOPIC_MISSING", `topic ${topic} was deleted while it was being read.`));
+            return;
+          }
+        } catch {
+          // The broker did not answer: the read's own timeout covers that.
+        }
       }
-    } catch {
-      // The broker did not answer: the read's own timeout covers that.
+    } finally {
+      await admin?.disconnect();
     }
-    if (!stopped) timer = setTimeout(() => void check(), TOPIC_CHECK_MS);
-  };
-  timer = setTimeout(() => void check(), TOPIC_CHECK_MS);
+  })();
   return async () => {
     stopped = true;
-    clearTimeout(timer);
-    await (await admin?.catch(() => undefined))?.disconnect();
+    wake?.();
+    await loop;
   };
 }
 

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import {
   capacityToAdd,
   checkCapacity,
+  configDrift,
   diffTopicSet,
   MAX_PARTITIONS_PER_TOPIC,
   needsPrimaryKeyLookup,
@@ -538,6 +539,20 @@ describe("topicChanges", () => {
     assert.deepEqual(fewer.unsetConfigs, ["retention.ms", "cleanup.policy"]);
   });
 
+  test("same topicConfigs: only a topic a refresh found changed outside Pulumi is reconfigured", () => {
+    const configs = { "retention.ms": "1000", "cleanup.policy": "delete" };
+    const olds = outputs({
+      topicConfigs: configs,
+      topics: {
+        orders: { topic: "shop_orders", partitions: 6, configs: { "retention.ms": "5", "cleanup.policy": "delete" } },
+        items: { topic: "shop_items", partitions: 1, configs: { ...configs } },
+      },
+    });
+    const changes = topicChanges(olds, inputs({ plannedPartitions: { orders: 6, items: 1 }, topicConfigs: { ...configs } }));
+    assert.deepEqual(changes, { create: [], grow: [], remove: [], retain: [], reconfigure: ["shop_orders"], unsetConfigs: [] });
+    assert.equal(diffTopicSet(olds, inputs({ plannedPartitions: { orders: 6, items: 1 }, topicConfigs: { ...configs } })).changes, true);
+  });
+
   test("unchanged topicConfigs reconfigure nothing", () => {
     const configs = { "retention.ms": "1000" };
     const changes = topicChanges(outputs({ topicConfigs: configs }), inputs({ plannedPartitions: { orders: 6, items: 1 }, topicConfigs: { ...configs } }));
@@ -626,5 +641,20 @@ describe("diffTopicSet", () => {
 
   test("retainOnDelete false and absent are the same", () => {
     assert.equal(diffTopicSet(outputs(), { ...same(), retainOnDelete: false }).changes, false);
+  });
+});
+
+describe("configDrift", () => {
+  test("each declared config the topic does not have as declared, with both values", () => {
+    const state = { topic: "shop_orders", partitions: 6, configs: { "retention.ms": "5", "segment.ms": "600000" } };
+    assert.deepEqual(configDrift(state, { "retention.ms": "1000", "segment.ms": "600000", "cleanup.policy": "delete" }), [
+      "retention.ms=5 (topicConfigs: 1000)",
+      "cleanup.policy=(the broker's default) (topicConfigs: delete)",
+    ]);
+  });
+
+  test("a topic whose configs were never read, or nothing declared: no drift", () => {
+    assert.deepEqual(configDrift({ topic: "shop_orders", partitions: 6 }, { "retention.ms": "1000" }), []);
+    assert.deepEqual(configDrift({ topic: "shop_orders", partitions: 6, configs: { "retention.ms": "5" } }, undefined), []);
   });
 });
