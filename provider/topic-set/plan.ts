@@ -284,12 +284,30 @@ export function diffTopicSet(olds: TopicSetOutputs, news: TopicSetInputs): Topic
   return { changes: changed, replaces, deleteBeforeReplace: false };
 }
 
+/**
+ * A config value in the form Kafka describes it back: list items trimmed ("compact, delete" is
+ * "compact,delete"), booleans in lower case, numbers without padding ("0.50" is "0.5"). Without
+ * this a value written in another spelling would show as changed after every update.
+ */
+export function canonicalConfigValue(value: string): string {
+  return value
+    .split(",")
+    .map((item) => {
+      const t = item.trim();
+      if (/^(true|false)$/i.test(t)) return t.toLowerCase();
+      if (/^[-+]?\d+$/.test(t)) return BigInt(t).toString();
+      if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t)) return String(Number(t));
+      return t;
+    })
+    .join(",");
+}
+
 /** The topicConfigs a topic does not have as declared (read by a refresh), as "name=live (declared)". */
 export function configDrift(state: TopicState, declared: Record<string, string> | undefined): string[] {
   if (!state.configs) return [];
   const live = state.configs;
   return Object.entries(declared ?? {})
-    .filter(([name, value]) => live[name] !== value)
+    .filter(([name, value]) => live[name] === undefined || canonicalConfigValue(live[name]) !== canonicalConfigValue(value))
     .map(([name, value]) => `${name}=${live[name] ?? "(the broker's default)"} (topicConfigs: ${value})`);
 }
 

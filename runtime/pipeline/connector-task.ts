@@ -19,7 +19,7 @@ import { recordBlocksSupported } from "../sink/kafkajs-fast-path";
 import { KafkaSink } from "../sink/producer";
 import { unpackBlockBatch } from "../sink/record-blocks";
 import { checkpointFromJson } from "./binlog-reader";
-import { createAddedTableTopic, createOwnTopics, planTopics } from "./connector-topics";
+import { createAddedTableTopic, createOwnTopics, planTopics, topicFailure } from "./connector-topics";
 import { offsetWrite, readCommittedOffset } from "./offsets";
 import { unpackRecords } from "./record-frame";
 import { ReaderThread, type ReaderItem } from "./reader-thread";
@@ -117,8 +117,7 @@ export class ConnectorTask {
     const resuming = judgeForResume(checks.value);
     if (resuming.errors.length > 0) throw combineErrors(checks.value.errors);
     if (topics.status === "rejected") {
-      // A missing table usually comes with its missing topic: name both.
-      throw checks.value.errors.length > 0 && topics.reason instanceof CdcError ? combineErrors([...checks.value.errors, topics.reason]) : topics.reason;
+      throw topicFailure(checks.value.errors, topics.reason);
     }
     const { streamed } = topics.value;
 

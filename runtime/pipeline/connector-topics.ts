@@ -5,7 +5,7 @@
 import type { Kafka } from "kafkajs";
 import { matchesAutoAdd, type ConnectorConfig } from "../contract/config";
 import { heartbeatTopic, tableTopic } from "../contract/names";
-import { CdcError } from "../errors";
+import { CdcError, combineErrors } from "../errors";
 import type { Logger } from "../log";
 import { KafkaAdmin, type TopicSpec } from "../sink/admin";
 import type { SourceAccess } from "../source/prechecks";
@@ -86,4 +86,14 @@ export async function createAddedTableTopic(kafka: Kafka, access: SourceAccess, 
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * What a start that could not plan its topics reports. A missing table usually comes with its
+ * missing topic: both are named (the table first). Any other failure (Kafka unavailable, say)
+ * keeps its own code, so a retriable one is retried even beside a table missing on a resume.
+ */
+export function topicFailure(checkErrors: CdcError[], failure: unknown): unknown {
+  const missingTopic = failure instanceof CdcError && failure.code === "TOPIC_MISSING";
+  return missingTopic && checkErrors.length > 0 ? combineErrors([...checkErrors, failure]) : failure;
 }

@@ -25,6 +25,8 @@ export class KafkaAdmin {
     try {
       await admin.connect();
     } catch (error) {
+      // A half-made connection (seed broker reached, metadata failed) would keep its sockets.
+      await admin.disconnect().catch(() => undefined);
       throw classifyKafkaError(error, "connecting the Kafka admin client");
     }
     return new KafkaAdmin(admin);
@@ -205,7 +207,8 @@ export class KafkaAdmin {
    */
   async highWatermarks(topic: string): Promise<Map<number, bigint>> {
     const gone = () => new CdcError("TOPIC_MISSING", `topic ${topic} does not exist.`);
-    if (!(await this.topicNames()).has(topic)) throw gone();
+    // Asked twice: one broker may not list a topic created a moment ago.
+    if (!(await this.topicNames()).has(topic) && !(await new Promise((r) => setTimeout(r, 300)).then(() => this.topicNames())).has(topic)) throw gone();
     try {
       const offsets = await this.admin.fetchTopicOffsets(topic);
       return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));

@@ -32,38 +32,42 @@ async function partitionEnds(kafka: Kafka, topic: string): Promise<{ ends: Map<n
 }
 
 /** How often a read that has not reached its end checks that its topic still exists. */
-const TOPIC_CHECK_MS = 1_000;
+const TOPIC_CHECK_MS = 500;
 
 /**
  * Calls onGone (once) if `topic` stops existing, checking every TOPIC_CHECK_MS until the returned
  * stop() is called. A consumer subscribed to a topic deleted under it only retries its fetches:
  * without this, a read of another resource group's topic deleted meanwhile (the provider reads
- * every group's configs) would wait out its whole timeout.
+ * every group's configs) would wait out its whole timeout. The topic must be missing from two
+ * listings in a row: one broker may not know a topic created a moment ago.
  */
-export function whileTopicExists(kafka: Kafka, topic: string, onGone: (error: CdcError) => void): () => Promise<void> {
+export function whileTopicExists(kafka: Kafka, topic: string, onGone: (error: CdcError) => void): () => void {
   let stopped = false;
   let wake: (() => void) | undefined;
   const pause = () =>
     new Promise<void>((resolve) => {
+      if (stopped) return resolve();
       const timer = setTimeout(resolve, TOPIC_CHECK_MS);
       wake = () => (clearTimeout(timer), resolve());
     });
-  // One loop, so stop() can wait for a check in flight: an admin client used after its
-  // disconnect would connect again and keep the process alive.
-  const loop = (async () => {
+  // One loop owns the admin client and disconnects it after its last use (one used after its
+  // disconnect would connect again and keep the process alive); stop() does not wait for it.
+  void (async () => {
     let admin: KafkaAdmin | undefined;
+    let missingBefore = false;
     try {
-      for (;;) {
+      while (!stopped) {
         await pause();
         if (stopped) return;
         try {
           admin ??= await KafkaAdmin.connect(kafka);
           if (stopped) return;
-          const { missing } = await admin.partitionCounts([topic]);
-          if (missing.length > 0 && !stopped) {
+          const missing = (await admin.partitionCounts([topic])).missing.length > 0;
+          if (missing && missingBefore && !stopped) {
             onGone(new CdcError("TOPIC_MISSING", `topic ${topic} was deleted while it was being read.`));
             return;
           }
+          missingBefore = missing;
         } catch {
           // The broker did not answer: the read's own timeout covers that.
         }
@@ -72,11 +76,24 @@ export function whileTopicExists(kafka: Kafka, topic: string, onGone: (error: Cd
       await admin?.disconnect();
     }
   })();
-  return async () => {
+  return () => {
     stopped = true;
     wake?.();
-    await loop;
   };
+}
+
+/** Whether `topic` is absent from the cluster's listing now (false when the broker cannot tell). */
+async function topicGone(kafka: Kafka, topic: string): Promise<boolean> {
+  try {
+    const admin = await KafkaAdmin.connect(kafka);
+    try {
+      return (await admin.partitionCounts([topic])).missing.length > 0;
+    } finally {
+      await admin.disconnect();
+    }
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -93,12 +110,14 @@ export async function readTopicToEnd(kafka: Kafka, topic: string, timeoutMs = 60
 
   const consumer = kafka.consumer({ groupId: readerGroup("read"), readUncommitted: false, allowAutoTopicCreation: false, maxWaitTimeInMs: 200 });
   let timer: NodeJS.Timeout | undefined;
-  let stopChecking: (() => Promise<void>) | undefined;
+  let stopChecking: (() => void) | undefined;
   const deleted = new Promise<never>((_, reject) => (stopChecking = whileTopicExists(kafka, topic, reject)));
   deleted.catch(() => undefined);
+  // kafkajs retries a subscription to a deleted topic for seconds: the deletion ends it sooner.
+  const subscribing = consumer.connect().then(() => consumer.subscribe({ topics: [topic], fromBeginning: true }));
+  subscribing.catch(() => undefined);
   try {
-    // kafkajs retries a subscription to a deleted topic for seconds: the deletion ends it sooner.
-    await Promise.race([consumer.connect().then(() => consumer.subscribe({ topics: [topic], fromBeginning: true })), deleted]);
+    await Promise.race([subscribing, deleted]);
     await new Promise<void>((resolve, reject) => {
       void deleted.catch(reject);
       timer = setTimeout(
@@ -128,11 +147,18 @@ export async function readTopicToEnd(kafka: Kafka, topic: string, timeoutMs = 60
         .catch(reject);
     });
   } catch (error) {
-    throw classifyKafkaError(error, `reading topic ${topic}`);
+    const failure = classifyKafkaError(error, `reading topic ${topic}`);
+    // Whatever kafkajs made of a deletion under it (a leader error, a crash), it is a deletion.
+    if (failure.code !== "TOPIC_MISSING" && (await topicGone(kafka, topic))) {
+      throw new CdcError("TOPIC_MISSING", `topic ${topic} was deleted while it was being read.`, { cause: error });
+    }
+    throw failure;
   } finally {
     if (timer) clearTimeout(timer);
-    await stopChecking?.();
+    stopChecking?.();
     await consumer.disconnect().catch(() => undefined);
+    // A subscription still retrying would connect the consumer again: disconnect once it settled.
+    void subscribing.then(() => undefined, () => undefined).then(() => consumer.disconnect()).catch(() => undefined);
   }
   return latest;
 }

@@ -6,6 +6,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
   capacityToAdd,
+  canonicalConfigValue,
   checkCapacity,
   configDrift,
   diffTopicSet,
@@ -651,6 +652,22 @@ describe("configDrift", () => {
       "retention.ms=5 (topicConfigs: 1000)",
       "cleanup.policy=(the broker's default) (topicConfigs: delete)",
     ]);
+  });
+
+  test("a value Kafka describes back in its own spelling is not drift", () => {
+    const state = { topic: "shop_orders", partitions: 6, configs: { "cleanup.policy": "compact,delete", "min.cleanable.dirty.ratio": "0.5", "preallocate": "true", "retention.ms": "1000" } };
+    assert.deepEqual(configDrift(state, { "cleanup.policy": "compact, delete", "min.cleanable.dirty.ratio": "0.50", preallocate: "TRUE", "retention.ms": " 1000" }), []);
+    assert.deepEqual(configDrift(state, { "retention.ms": "10000", "cleanup.policy": "delete,compact" }), [
+      "retention.ms=1000 (topicConfigs: 10000)",
+      "cleanup.policy=compact,delete (topicConfigs: delete,compact)",
+    ]);
+  });
+
+  test("canonicalConfigValue keeps big integers exact", () => {
+    assert.equal(canonicalConfigValue("9223372036854775807"), "9223372036854775807");
+    assert.equal(canonicalConfigValue("+0100"), "100");
+    assert.equal(canonicalConfigValue("1e3"), "1000");
+    assert.equal(canonicalConfigValue("producer"), "producer");
   });
 
   test("a topic whose configs were never read, or nothing declared: no drift", () => {

@@ -67,10 +67,9 @@ describe("TopicSet topicConfigs changed outside Pulumi", () => {
     };
     const created = await create(inputs);
     const outs = created.outs as TopicSetOutputs;
+    const client = kafkaOf(bench).admin();
     try {
       assert.deepEqual(outs.topics.orders, { topic, partitions: 2, configs: { "retention.ms": "3600000" } });
-      const kafka = kafkaOf(bench);
-      const client = kafka.admin();
       await client.connect();
       await client.alterConfigs({
         validateOnly: false,
@@ -83,11 +82,11 @@ describe("TopicSet topicConfigs changed outside Pulumi", () => {
       const updated = await update(created.id, refreshed.props as TopicSetOutputs, inputs);
       assert.deepEqual(updated.outs?.topics.orders.configs, { "retention.ms": "3600000" });
       const { resources } = await client.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: topic, configNames: ["retention.ms", "max.message.bytes"] }] });
-      await client.disconnect();
       const live = Object.fromEntries(resources[0].configEntries.map((e) => [e.configName, e.configValue]));
       assert.deepEqual(live, { "retention.ms": "3600000", "max.message.bytes": "2000000" });
       assert.equal((await diff(created.id, updated.outs as TopicSetOutputs, inputs)).changes, false, "nothing left to do");
     } finally {
+      await client.disconnect();
       await del(created.id, outs);
     }
   });

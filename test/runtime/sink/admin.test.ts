@@ -62,8 +62,11 @@ test("a config set out of band survives a change of another one", async () => {
   // An operator's change, outside the TopicSet.
   const client = kafka.admin();
   await client.connect();
-  await client.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: topic, configEntries: [{ name: "retention.ms", value: "3600000" }, { name: "max.message.bytes", value: "2000000" }] }] });
-  await client.disconnect();
+  try {
+    await client.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: topic, configEntries: [{ name: "retention.ms", value: "3600000" }, { name: "max.message.bytes", value: "2000000" }] }] });
+  } finally {
+    await client.disconnect();
+  }
   await admin.setTopicConfigs([topic], { "retention.ms": "7200000" });
   assert.deepEqual(await topicConfigs(topic), { "retention.ms": "7200000", "max.message.bytes": "2000000" });
 });
@@ -72,7 +75,7 @@ test("an unset config goes back to the broker's default; the others stay", async
   const [topic] = await newTopics(1, { "retention.ms": "3600000", "segment.ms": "600000" });
   await admin.setTopicConfigs([topic], {}, ["retention.ms"]);
   assert.deepEqual(await topicConfigs(topic), { "segment.ms": "600000" });
-  // 7 days: Kafka's own default, as the broker of the bench sets none.
+  // 7 days: Kafka's own default (the bench's broker sets no log.retention; test/bench/kafka.ts).
   assert.equal(await effective(topic, "retention.ms"), "604800000");
   // Unsetting everything leaves the topic with no config of its own.
   await admin.setTopicConfigs([topic], {}, ["segment.ms"]);
