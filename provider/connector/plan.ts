@@ -63,6 +63,8 @@ export interface ConnectorStatus {
   lagSeconds?: number;
   worker?: string;
   at?: string;
+  /** What the runtime found worth attention when it started the connector (RUNNING). */
+  warnings?: string[];
 }
 
 export interface AppliedGrants {

@@ -123,6 +123,7 @@ async function deployConfig(inputs: ConnectorInputs, first: boolean): Promise<{ 
     await withdraw();
     throw new CdcError("DEPLOY_FAILED", `connector ${inputs.name} FAILED: ${status.errorCode ?? "?"}: ${status.reason ?? "no reason given"}${status.fix ? ` Fix: ${status.fix}` : ""}`);
   }
+  for (const line of status.warnings ?? []) note(`warning: connector ${inputs.name}: ${line}`);
   return { revision, status };
 }
 
@@ -148,13 +149,15 @@ async function deploy(olds: ConnectorOutputs | undefined, inputs: ConnectorInput
   };
 }
 
-function statusOf(record: StatusRecord | null): ConnectorStatus {
+/** The connector's status as the outputs keep it. */
+export function statusOf(record: StatusRecord | null): ConnectorStatus {
   if (!record) return { state: "UNKNOWN", reason: "no runtime has reported on this connector" };
   const status: ConnectorStatus = { state: record.state, worker: record.worker, at: record.at };
   if (record.reason) status.reason = record.reason;
   if (record.errorCode) status.errorCode = record.errorCode;
   if (record.fix) status.fix = record.fix;
   if (record.lagSeconds !== undefined) status.lagSeconds = record.lagSeconds;
+  if (record.warnings?.length) status.warnings = [...record.warnings];
   return status;
 }
 
@@ -168,6 +171,7 @@ export async function read(id: string, props: ConnectorOutputs): Promise<pulumi.
   }
   const status = statusOf(await readStatus(kafka, topics.status, olds.name));
   if (status.state === "FAILED") note(`connector ${olds.name}: FAILED: ${status.errorCode}: ${status.reason}`);
+  for (const line of status.warnings ?? []) note(`warning: connector ${olds.name}: ${line}`);
   const warning = await lagWarning(olds, status.lagSeconds);
   if (warning) note(`warning: connector ${olds.name}: ${warning}`);
   return { id, props: { ...olds, status } };

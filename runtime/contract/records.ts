@@ -28,6 +28,8 @@ export interface StatusRecord {
   position?: PositionJson;
   /** Seconds between the newest source event emitted and now, when known. */
   lagSeconds?: number;
+  /** For RUNNING: what the start found worth a user's attention (e.g. a table gone since the start). */
+  warnings?: string[];
 }
 
 /**

@@ -55,7 +55,7 @@ export class ConnectorRunner {
     this.loop ??= this.run().catch((error) => this.logger.error("connector supervisor crashed", { error }));
   }
 
-  private async report(state: ConnectorState, failure?: CdcError, note?: string): Promise<void> {
+  private async report(state: ConnectorState, failure?: CdcError, note?: string, warnings: string[] = []): Promise<void> {
     this.state = state;
     this.metrics.state = state;
     const lag = this.metrics.lagSeconds();
@@ -70,6 +70,7 @@ export class ConnectorRunner {
       lagSeconds: lag === undefined ? undefined : Math.round(lag),
       ...(failure ? { errorCode: failure.code, reason: failure.reason, fix: failure.fix } : {}),
       ...(note ? { reason: note } : {}),
+      ...(warnings.length > 0 ? { warnings } : {}),
     };
     await this.ctx.status.write(record);
   }
@@ -116,7 +117,7 @@ export class ConnectorRunner {
           return;
         }
         this.streaming = task;
-        await this.report("RUNNING");
+        await this.report("RUNNING", undefined, undefined, task.warnings);
         await task.done;
         return; // stopped on purpose
       } catch (thrown) {

@@ -65,6 +65,8 @@ export const DEFAULT_TUNING: TaskTuning = {
 const TICK = Symbol("tick");
 
 export class ConnectorTask {
+  /** The prechecks' warnings at this start (reported with RUNNING, so `pulumi refresh` shows them). */
+  readonly warnings: string[] = [];
   private reader: ReaderThread | undefined;
   /** The reader thread spawned at the start, until it is started. */
   private prepared: ReaderThread | undefined;
@@ -133,6 +135,7 @@ export class ConnectorTask {
     let committed = await readCommittedOffset(this.ctx.kafka, this.ctx.topics.offsets, config.name);
     const judged = committed ? resuming : checks.value;
     for (const warning of judged.warnings) logger.warn(warning);
+    this.warnings.push(...judged.warnings);
     if (judged.errors.length > 0) throw combineErrors(judged.errors);
     const partitions = await createOwnTopics(this.ctx.kafka, config, topics.value, logger);
     if (!committed) {

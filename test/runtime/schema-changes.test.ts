@@ -132,6 +132,10 @@ test("a table renamed away while the connector was stopped: the restart delivers
   assert.deepEqual(seen(gone), ['INSERT {"id":1}', 'INSERT {"id":2}', "RENAME RENAME TABLE gone TO gone_old"]);
   const status = await fx.waitForStatus("gone-cdc", () => true);
   assert.equal(status.state, "RUNNING", JSON.stringify(status));
+  // In the status too, so the provider's read (pulumi refresh) shows it.
+  assert.deepEqual(status.warnings, [
+    `database ${fx.database} has no table gone any more (dropped or renamed since the connector started): its changes up to then are still delivered from the committed position. Remove it from the Connector's tables.`,
+  ]);
   assert.match(second.logs(), new RegExp(`database ${fx.database} has no table gone any more \\(dropped or renamed since the connector started\\)`));
   await second.kill("SIGTERM");
 });
