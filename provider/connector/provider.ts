@@ -123,7 +123,8 @@ async function deployConfig(inputs: ConnectorInputs, first: boolean): Promise<{ 
     await withdraw();
     throw new CdcError("DEPLOY_FAILED", `connector ${inputs.name} FAILED: ${status.errorCode ?? "?"}: ${status.reason ?? "no reason given"}${status.fix ? ` Fix: ${status.fix}` : ""}`);
   }
-  for (const line of status.warnings ?? []) note(`warning: connector ${inputs.name}: ${line}`);
+  // The runtime's own prechecks repeat the provider's warnings (binlog retention): each is shown once.
+  for (const line of status.warnings ?? []) if (!prechecks.warnings.includes(line)) note(`warning: connector ${inputs.name}: ${line}`);
   return { revision, status };
 }
 
