@@ -8,13 +8,14 @@
 import type { Kafka } from "kafkajs";
 import { describeProblems, normalizeConnectorConfig, type ConnectorConfig } from "../contract/config";
 import { groupTopics, INTERNAL_TOPIC_CONFIGS, type GroupTopics } from "../contract/names";
-import { CdcError } from "../errors";
+import { CdcError, classifyKafkaError } from "../errors";
 import type { Logger } from "../log";
 import type { ConnectorMetrics } from "../metrics";
 import { DEFAULT_TUNING, type TaskTuning } from "../pipeline/connector-task";
 import { KafkaAdmin } from "../sink/admin";
 import { watchTopic } from "../sink/topic-reader";
 import { ConnectorRunner } from "./connector-runner";
+import { backoffMs, DEFAULT_BACKOFF, sleep } from "../retry";
 import { ConnectorLease, DEFAULT_LEASE_SESSION_MS } from "./lease";
 import { StatusWriter } from "./status-writer";
 
@@ -70,10 +71,35 @@ export class Worker {
     await this.status.connect();
   }
 
-  /** Follows the configs topic; resolves once the configs present at start were applied. */
+  /**
+   * Follows the configs topic; resolves once the configs present at start were applied. A
+   * retriable failure (the broker still starting, a leader not elected yet for a topic just made)
+   * is retried with backoff until stop(), as a Kafka Connect worker does; /healthz says "starting"
+   * meanwhile. A failure retrying cannot mend (no ACL, say) ends the start.
+   */
   async start(): Promise<void> {
-    await this.prepare();
-    await new Promise<void>((resolve, reject) => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.prepare();
+        await this.follow();
+        break;
+      } catch (thrown) {
+        const error = thrown instanceof CdcError ? thrown : classifyKafkaError(thrown, "starting the worker");
+        await this.watcher?.stop();
+        this.watcher = undefined;
+        await this.status?.disconnect();
+        this.status = undefined;
+        if (!error.retriable || this.stopped) throw error;
+        const delay = backoffMs(attempt, this.options.backoff ?? DEFAULT_BACKOFF);
+        this.options.logger.warn("cannot start on the resource group's topics yet: retrying", { code: error.code, reason: error.reason, attempt: attempt + 1, delayMs: delay });
+        await sleep(delay);
+      }
+    }
+    this.started = true;
+  }
+
+  private follow(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
       watchTopic(this.options.kafka, this.topics.configs, {
         onRecord: (record) => this.enqueue(() => this.apply(record.key, record.value)),
         onCaughtUp: () => this.enqueue(async () => resolve()),
@@ -83,7 +109,6 @@ export class Worker {
         },
       }).then((watcher) => (this.watcher = watcher), reject);
     });
-    this.started = true;
   }
 
   /** Runs one connector from a config record given directly (the local config file). */

@@ -209,13 +209,19 @@ export class KafkaAdmin {
     const gone = () => new CdcError("TOPIC_MISSING", `topic ${topic} does not exist.`);
     // Asked twice: one broker may not list a topic created a moment ago.
     if (!(await this.topicNames()).has(topic) && !(await new Promise((r) => setTimeout(r, 300)).then(() => this.topicNames())).has(topic)) throw gone();
-    try {
-      const offsets = await this.admin.fetchTopicOffsets(topic);
-      return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
-    } catch (error) {
-      // Deleted since the listing: say so, rather than whatever kafkajs made of it.
-      if (!(await this.topicNames()).has(topic)) throw gone();
-      throw classifyKafkaError(error, `reading the offsets of topic ${topic}`);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const offsets = await this.admin.fetchTopicOffsets(topic);
+        return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+      } catch (error) {
+        // Deleted since the listing: say so, rather than whatever kafkajs made of it.
+        if (!(await this.topicNames()).has(topic)) throw gone();
+        const failure = classifyKafkaError(error, `reading the offsets of topic ${topic}`);
+        // A topic made a moment ago can answer NOT_LEADER_FOR_PARTITION until its leader has
+        // settled, and kafkajs does not retry that here: a few short retries before giving up.
+        if (!failure.retriable || attempt >= 5) throw failure;
+        await new Promise((r) => setTimeout(r, 100 * attempt));
+      }
     }
   }
 
