@@ -78,11 +78,19 @@ export class Worker {
    * meanwhile. A failure retrying cannot mend (no ACL, say) ends the start.
    */
   async start(): Promise<void> {
+    await this.retrying(async () => {
+      await this.prepare();
+      await this.follow();
+    });
+    this.started = true;
+  }
+
+  /** Runs `step` until it succeeds, retrying retriable failures with backoff (see start()). */
+  private async retrying(step: () => Promise<void>): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.prepare();
-        await this.follow();
-        break;
+        await step();
+        return;
       } catch (thrown) {
         const error = thrown instanceof CdcError ? thrown : classifyKafkaError(thrown, "starting the worker");
         await this.watcher?.stop();
@@ -95,7 +103,6 @@ export class Worker {
         await sleep(delay);
       }
     }
-    this.started = true;
   }
 
   private follow(): Promise<void> {
@@ -114,7 +121,7 @@ export class Worker {
   /** Runs one connector from a config record given directly (the local config file). */
   async runConfig(record: unknown): Promise<void> {
     this.useLeases = false;
-    await this.prepare();
+    await this.retrying(() => this.prepare());
     const name = (record as { name?: unknown })?.name;
     await this.apply(typeof name === "string" ? name : "local", Buffer.from(JSON.stringify(record)));
     this.started = true;
