@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { tableTopic } from "../../runtime/contract/names";
-import { useBench, type Bench } from "../bench/services";
-import { consume, createFixture, type Fixture, type RuntimeProcess } from "./fixtures";
+import type { Bench } from "../bench/services";
+import { consume, setUpTables, tearDown, type Fixture, type RuntimeProcess } from "./fixtures";
 
 // autoAddTables: a CREATE TABLE whose name matches gets its topic (6 partitions with a primary
 // key, 1 without) and is streamed from then on, without a restart; a restart keeps streaming it.
@@ -11,11 +11,7 @@ let fx: Fixture;
 let runtime: RuntimeProcess;
 
 before(async () => {
-  bench = await useBench({ mariadb: true, kafka: true });
-  fx = await createFixture(bench, { tables: ["base"] });
-  await fx.sql("CREATE TABLE base (id INT PRIMARY KEY)");
-  await fx.createTopics([{ table: "base", partitions: 1 }]);
-  runtime = await fx.startRuntime();
+  ({ bench, fx, runtime } = await setUpTables([{ name: "base", ddl: "CREATE TABLE base (id INT PRIMARY KEY)", partitions: 1 }]));
 });
 
 after(async () => {
@@ -25,8 +21,7 @@ after(async () => {
   const mine = (await admin.listTopics()).filter((t) => t.startsWith(`${fx.prefix}_auto_`));
   if (mine.length) await admin.deleteTopics({ topics: mine }).catch(() => undefined);
   await admin.disconnect();
-  await fx.cleanup();
-  await bench.stop();
+  await tearDown(bench, fx);
 });
 
 async function partitionCount(topic: string): Promise<number | undefined> {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { tableTopic } from "../../runtime/contract/names";
-import { useBench, type Bench } from "../bench/services";
-import { consume, createFixture, metric, type Fixture, type RuntimeProcess } from "./fixtures";
+import type { Bench } from "../bench/services";
+import { consume, metric, setUpTables, tearDown, type Fixture, type RuntimeProcess } from "./fixtures";
 
 // A record over maxRecordBytes goes to the dead letter topic (key, table, position, size; no
 // body), is counted in /metrics, and the stream goes on.
@@ -11,17 +11,10 @@ let fx: Fixture;
 let runtime: RuntimeProcess;
 
 before(async () => {
-  bench = await useBench({ mariadb: true, kafka: true });
-  fx = await createFixture(bench, { tables: ["docs"] });
-  await fx.sql("CREATE TABLE docs (id INT PRIMARY KEY, body LONGTEXT)");
-  await fx.createTopics([{ table: "docs", partitions: 3 }]);
-  runtime = await fx.startRuntime();
+  ({ bench, fx, runtime } = await setUpTables([{ name: "docs", ddl: "CREATE TABLE docs (id INT PRIMARY KEY, body LONGTEXT)", partitions: 3 }]));
 });
 
-after(async () => {
-  await fx.cleanup();
-  await bench.stop();
-});
+after(() => tearDown(bench, fx));
 
 test("a 12 MB row goes to the dead letter topic with its key, table, position and size, and the stream continues", async () => {
   await fx.putConnector("docs-cdc");

@@ -17,7 +17,7 @@ import { leaseGroupId } from "../../runtime/control/lease";
 import { registerCompressionCodecs } from "../../runtime/sink/codecs";
 import { readTopicToEnd } from "../../runtime/sink/topic-reader";
 import { repoRoot } from "../bench/process";
-import type { Bench } from "../bench/services";
+import { useBench, type Bench } from "../bench/services";
 
 export function uniqueName(prefix: string): string {
   return `${prefix}${crypto.randomBytes(4).toString("hex")}`;
@@ -145,6 +145,31 @@ export async function createFixture(bench: Bench, options: { tables?: string[] }
     },
   };
   return fixture;
+}
+
+/** A table a test file makes, with its topic: name, CREATE TABLE statement, partitions. */
+export interface TestTable {
+  name: string;
+  ddl: string;
+  partitions: number;
+}
+
+/**
+ * The usual start of a runtime test file: the shared bench, a fixture whose connector tables are
+ * `tables` (each created, with its topic), and a runtime for the fixture's group (`env`: extra
+ * environment). tearDown() undoes it.
+ */
+export async function setUpTables(tables: TestTable[], env: Record<string, string> = {}): Promise<{ bench: Bench; fx: Fixture; runtime: RuntimeProcess }> {
+  const bench = await useBench({ mariadb: true, kafka: true });
+  const fx = await createFixture(bench, { tables: tables.map((t) => t.name) });
+  for (const table of tables) await fx.sql(table.ddl);
+  await fx.createTopics(tables.map((t) => ({ table: t.name, partitions: t.partitions })));
+  return { bench, fx, runtime: await fx.startRuntime(env) };
+}
+
+export async function tearDown(bench: Bench, fx: Fixture): Promise<void> {
+  await fx.cleanup();
+  await bench.stop();
 }
 
 export async function writeRecord(kafka: Kafka, topic: string, key: string, value: string | null): Promise<void> {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { heartbeatTopic } from "../../runtime/contract/names";
-import { useBench, type Bench } from "../bench/services";
-import { consume, createFixture, metric, type Fixture, type RuntimeProcess } from "./fixtures";
+import type { Bench } from "../bench/services";
+import { consume, metric, setUpTables, tearDown, type Fixture, type RuntimeProcess } from "./fixtures";
 
 // Heartbeat records every heartbeatSeconds, and a lag of 0 while the source is idle.
 let bench: Bench;
@@ -10,18 +10,11 @@ let fx: Fixture;
 let runtime: RuntimeProcess;
 
 before(async () => {
-  bench = await useBench({ mariadb: true, kafka: true });
-  fx = await createFixture(bench, { tables: ["quiet"] });
-  await fx.sql("CREATE TABLE quiet (id INT PRIMARY KEY)");
-  await fx.createTopics([{ table: "quiet", partitions: 1 }]);
   // Sample the source every second, so idle is seen within seconds.
-  runtime = await fx.startRuntime({ CDC_SOURCE_CHECK_MS: "1000" });
+  ({ bench, fx, runtime } = await setUpTables([{ name: "quiet", ddl: "CREATE TABLE quiet (id INT PRIMARY KEY)", partitions: 1 }], { CDC_SOURCE_CHECK_MS: "1000" }));
 });
 
-after(async () => {
-  await fx.cleanup();
-  await bench.stop();
-});
+after(() => tearDown(bench, fx));
 
 test("heartbeats arrive while the source is idle, and the lag is 0 although the last change is an hour old in source time", async () => {
   await fx.putConnector("quiet-cdc", { heartbeatSeconds: 1 });

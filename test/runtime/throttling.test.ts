@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { useBench, type Bench } from "../bench/services";
-import { createFixture, metric, type Fixture, type RuntimeProcess } from "./fixtures";
+import type { Bench } from "../bench/services";
+import { metric, setUpTables, tearDown, type Fixture, type RuntimeProcess } from "./fixtures";
 import { writeRows } from "./load";
 
 // throttle.rowsPerSecond holds within 10 % over a 10 s window while a backlog is read.
@@ -10,17 +10,10 @@ let fx: Fixture;
 let runtime: RuntimeProcess;
 
 before(async () => {
-  bench = await useBench({ mariadb: true, kafka: true });
-  fx = await createFixture(bench, { tables: ["paced"] });
-  await fx.sql("CREATE TABLE paced (id INT PRIMARY KEY, payload VARCHAR(40))");
-  await fx.createTopics([{ table: "paced", partitions: 3 }]);
-  runtime = await fx.startRuntime();
+  ({ bench, fx, runtime } = await setUpTables([{ name: "paced", ddl: "CREATE TABLE paced (id INT PRIMARY KEY, payload VARCHAR(40))", partitions: 3 }]));
 });
 
-after(async () => {
-  await fx.cleanup();
-  await bench.stop();
-});
+after(() => tearDown(bench, fx));
 
 test("a limit of 2,000 rows/s, measured over 10 s of a 30,000-row backlog", async (t) => {
   await fx.putConnector("paced-cdc", { throttle: { rowsPerSecond: 2000 } });
