@@ -55,7 +55,8 @@ export class ConnectorRunner {
     this.loop ??= this.run().catch((error) => this.logger.error("connector supervisor crashed", { error }));
   }
 
-  private async report(state: ConnectorState, failure?: CdcError, note?: string, warnings: string[] = []): Promise<void> {
+  private async report(state: ConnectorState, details: { failure?: CdcError; note?: string; warnings?: string[] } = {}): Promise<void> {
+    const { failure, note, warnings = [] } = details;
     this.state = state;
     this.metrics.state = state;
     const lag = this.metrics.lagSeconds();
@@ -98,7 +99,7 @@ export class ConnectorRunner {
         while (!leaseValid() && !this.abort.signal.aborted) await sleep(200, this.abort.signal);
         if (this.abort.signal.aborted) return;
       }
-      await this.report("STARTING", undefined, attempt > 0 ? `retry ${attempt}` : undefined);
+      await this.report("STARTING", { note: attempt > 0 ? `retry ${attempt}` : undefined });
       let task: ConnectorTask | undefined;
       try {
         task = new ConnectorTask({
@@ -117,7 +118,7 @@ export class ConnectorRunner {
           return;
         }
         this.streaming = task;
-        await this.report("RUNNING", undefined, undefined, task.warnings);
+        await this.report("RUNNING", { warnings: task.warnings });
         await task.done;
         return; // stopped on purpose
       } catch (thrown) {
@@ -140,7 +141,7 @@ export class ConnectorRunner {
           continue;
         }
         if (!error.retriable) {
-          await this.report("FAILED", error);
+          await this.report("FAILED", { failure: error });
           return;
         }
         if (task?.committedOnce) {
@@ -152,7 +153,7 @@ export class ConnectorRunner {
         if (Date.now() - failingSince > windowMinutes * 60_000) {
           const exceeded = new CdcError("RETRY_WINDOW_EXCEEDED", `${error.code} kept failing for more than ${windowMinutes} minutes: ${error.reason}`);
           this.metrics.recordError(exceeded.code);
-          await this.report("FAILED", exceeded);
+          await this.report("FAILED", { failure: exceeded });
           return;
         }
         const delay = backoffMs(attempt++, this.ctx.backoff);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { tableTopic } from "../../runtime/contract/names";
 import type { Bench } from "../bench/services";
-import { consume, setUpTables, tearDown, type Fixture, type RuntimeProcess } from "./fixtures";
+import { consume, inSequence, setUpTables, tearDown, type Fixture, type RuntimeProcess } from "./fixtures";
 
 // autoAddTables: a CREATE TABLE whose name matches gets its topic (6 partitions with a primary
 // key, 1 without) and is streamed from then on, without a restart; a restart keeps streaming it.
@@ -53,12 +53,7 @@ test("a CREATE TABLE matching autoAddTables gets its topic and its rows arrive; 
   const messages = await consume(fx.kafka, [orders, log], (m) => m.length >= 6, 60_000, 1_000).catch((e) => {
     throw new Error(`${e.message}\n${runtime.logs().slice(-3000)}`);
   });
-  const seen = (topic: string) =>
-    messages
-      .filter((m) => m.topic === topic)
-      .map((m) => JSON.parse(m.value))
-      .sort((x, y) => (BigInt(x.payload.sequenceId) < BigInt(y.payload.sequenceId) ? -1 : 1))
-      .map((m) => `${m.payload.op} ${JSON.stringify(m.payload.after?.dataColumn ?? m.payload.ddl)}`);
+  const seen = (topic: string) => inSequence(messages, topic).map((m) => `${m.payload.op} ${JSON.stringify(m.payload.after?.dataColumn ?? m.payload.ddl)}`);
   assert.deepEqual(seen(orders), [
     'CREATE "CREATE TABLE auto_orders (id INT PRIMARY KEY, v INT)"',
     'INSERT {"id":1,"v":10}',

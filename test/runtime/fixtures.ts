@@ -232,6 +232,23 @@ export interface Consumed {
   value: string;
 }
 
+/** A consumed DataWorks message, parsed, with its Kafka key and topic. */
+export interface DataWorksMessage {
+  topic: string;
+  key: string;
+  // The layout is docs/FORMATS.md's; tests read the fields they check.
+  schema: any;
+  payload: any;
+}
+
+/** DataWorks messages parsed and put in sequenceId order (the connector's order), optionally of one topic. */
+export function inSequence(messages: Consumed[], topic?: string): DataWorksMessage[] {
+  return messages
+    .filter((m) => topic === undefined || m.topic === topic)
+    .map((m) => ({ topic: m.topic, key: m.key, ...(JSON.parse(m.value) as { schema: unknown; payload: { sequenceId: string } }) }))
+    .sort((x, y) => (BigInt(x.payload.sequenceId) < BigInt(y.payload.sequenceId) ? -1 : 1));
+}
+
 /**
  * Reads `topics` from the beginning, read_committed, until `until(messages)` is true (then keeps
  * reading for settleMs more, so late duplicates would show) or rejects after timeoutMs.

@@ -4,7 +4,7 @@ import { after, before, test } from "node:test";
 import type mysql from "mysql2/promise";
 import { tableTopic } from "../../runtime/contract/names";
 import { useBench, type Bench } from "../bench/services";
-import { consume, createFixture, type Consumed, type Fixture } from "./fixtures";
+import { consume, createFixture, inSequence, type Consumed, type Fixture } from "./fixtures";
 
 // initialSync: every included table is copied, then the binlog is streamed from before the copy.
 // Applying the messages in sequenceId order (INSERT/UPDATE: upsert the after image; DELETE: remove
@@ -33,8 +33,7 @@ async function bulkInsert(db: mysql.Connection, table: string, from: number, cou
 /** The table as the messages describe it, merged by the documented rule. */
 function merge(messages: Consumed[]): Map<number, { v: number; note: string }> {
   const state = new Map<number, { v: number; note: string }>();
-  const ordered = messages.map((m) => JSON.parse(m.value).payload).sort((a, b) => (BigInt(a.sequenceId) < BigInt(b.sequenceId) ? -1 : 1));
-  for (const p of ordered) {
+  for (const { payload: p } of inSequence(messages)) {
     if (p.op === "DELETE") state.delete(p.before.dataColumn.id);
     else if (p.after) state.set(p.after.dataColumn.id, { v: p.after.dataColumn.v, note: p.after.dataColumn.note });
   }

@@ -3,7 +3,7 @@ import { after, before, test } from "node:test";
 import type mysql from "mysql2/promise";
 import { tableTopic } from "../../runtime/contract/names";
 import { useBench, type Bench } from "../bench/services";
-import { consume, createFixture, type Fixture } from "./fixtures";
+import { consume, createFixture, inSequence, type Fixture } from "./fixtures";
 
 // ALTER TABLE while a backlog is read: rows written before, between and after ALTERs are read
 // only after all of them ran, and every row keeps the column names it was written with. DDL on
@@ -41,16 +41,13 @@ test("ADD COLUMN FIRST, DROP COLUMN and RENAME COLUMN in a backlog: column names
   });
   // The next test starts its own runtime in the same group: two workers would share its connector.
   await runtime.kill("SIGTERM");
-  const payloads = messages
-    .map((m) => JSON.parse(m.value))
-    .sort((x, y) => (BigInt(x.payload.sequenceId) < BigInt(y.payload.sequenceId) ? -1 : 1))
-    .map((m) => ({
-      op: m.payload.op,
-      columns: m.schema.dataColumn.map((c: { name: string }) => c.name).join(","),
-      before: m.payload.before?.dataColumn ?? null,
-      after: m.payload.after?.dataColumn ?? null,
-      ...(m.payload.ddl ? { ddl: m.payload.ddl } : {}),
-    }));
+  const payloads = inSequence(messages).map((m) => ({
+    op: m.payload.op,
+    columns: m.schema.dataColumn.map((c: { name: string }) => c.name).join(","),
+    before: m.payload.before?.dataColumn ?? null,
+    after: m.payload.after?.dataColumn ?? null,
+    ...(m.payload.ddl ? { ddl: m.payload.ddl } : {}),
+  }));
   // The DDL statements arrive too (payload.ddl set, DataWorks op ALTER), in binlog order.
   assert.deepEqual(payloads, [
     { op: "INSERT", columns: "id,a,b", before: null, after: { id: 1, a: 10, b: "one" } },
@@ -81,10 +78,7 @@ test("DDL mid-stream: TRUNCATE, RENAME TABLE, CREATE, DROP each give their messa
   const messages = await consume(fx.kafka, [tableTopic(fx.prefix, "t2")], (m) => m.length >= 7, 60_000, 1_000).catch((e) => {
     throw new Error(`${e.message}\n${runtime.logs().slice(-3000)}`);
   });
-  const seen = messages
-    .map((m) => ({ key: m.key, ...JSON.parse(m.value) }))
-    .sort((x, y) => (BigInt(x.payload.sequenceId) < BigInt(y.payload.sequenceId) ? -1 : 1))
-    .map((m) => (m.payload.ddl ? `${m.payload.op} ${m.key}: ${m.payload.ddl}` : `${m.payload.op} ${m.key}`));
+  const seen = inSequence(messages).map((m) => (m.payload.ddl ? `${m.payload.op} ${m.key}: ${m.payload.ddl}` : `${m.payload.op} ${m.key}`));
   assert.deepEqual(seen, [
     'INSERT {"id":1}',
     `TRUNCATE ${fx.database}.t2: TRUNCATE TABLE t2`,
@@ -122,12 +116,7 @@ test("a table renamed away while the connector was stopped: the restart delivers
   const messages = await consume(fx.kafka, [kept, gone], (m) => m.length >= 5, 60_000, 1_000).catch((e) => {
     throw new Error(`${e.message}\n${second.logs().slice(-3000)}`);
   });
-  const seen = (topic: string) =>
-    messages
-      .filter((m) => m.topic === topic)
-      .map((m) => JSON.parse(m.value))
-      .sort((x, y) => (BigInt(x.payload.sequenceId) < BigInt(y.payload.sequenceId) ? -1 : 1))
-      .map((m) => `${m.payload.op} ${m.payload.ddl ?? JSON.stringify(m.payload.after.dataColumn)}`);
+  const seen = (topic: string) => inSequence(messages, topic).map((m) => `${m.payload.op} ${m.payload.ddl ?? JSON.stringify(m.payload.after.dataColumn)}`);
   assert.deepEqual(seen(kept), ['INSERT {"id":1}', 'INSERT {"id":2}']);
   assert.deepEqual(seen(gone), ['INSERT {"id":1}', 'INSERT {"id":2}', "RENAME RENAME TABLE gone TO gone_old"]);
   const status = await fx.waitForStatus("gone-cdc", () => true);
