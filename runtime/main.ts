@@ -14,6 +14,8 @@
  *   CDC_TRANSACTION_BYTES  bytes per Kafka transaction while catching up a backlog (default 2 MiB)
  *   CDC_SOURCE_CHECK_MS how often the source's binlog end is sampled to tell an idle source (lag 0)
  *                       from a connector behind it (default 5000)
+ *   CDC_PARTITION_CHECK_MS how often the partition counts of the topics a connector writes are read, so
+ *                       partitions added while it runs are used without a restart (default 5000)
  *   CDC_LEASE_SESSION_MS  how long a dead worker keeps its connectors' leases before another worker
  *                       takes them over (default 10000; the broker allows 6000 to 300000 by default)
  *   CDC_RETRY_BASE_MS   first retry delay (default 1000), doubling up to CDC_RETRY_MAX_MS (default 60000)
@@ -70,6 +72,7 @@ async function main(): Promise<void> {
     ...(process.env.CDC_SPLIT_ROWS ? { splitRows: positiveEnv("CDC_SPLIT_ROWS", 1) } : {}),
     ...(process.env.CDC_TRANSACTION_BYTES ? { transactionBytes: positiveEnv("CDC_TRANSACTION_BYTES", 1) } : {}),
     ...(process.env.CDC_SOURCE_CHECK_MS ? { sourceCheckMs: positiveEnv("CDC_SOURCE_CHECK_MS", 100) } : {}),
+    ...(process.env.CDC_PARTITION_CHECK_MS ? { partitionCheckMs: positiveEnv("CDC_PARTITION_CHECK_MS", 100) } : {}),
   };
   const backoff = {
     baseMs: process.env.CDC_RETRY_BASE_MS ? positiveEnv("CDC_RETRY_BASE_MS", 1) : DEFAULT_BACKOFF.baseMs,

@@ -61,7 +61,7 @@ export interface OffsetRecord {
   at: string;
 }
 
-export function encodeRecord(record: StatusRecord | OffsetRecord): Buffer {
+export function encodeRecord(record: StatusRecord | OffsetRecord | TopicClaim): Buffer {
   return Buffer.from(JSON.stringify(record), "utf8");
 }
 
@@ -88,4 +88,58 @@ export function decodeOffsetRecord(value: Buffer | null): DecodedOffset | null {
     throw new TypeError(`not an offset record (snapshot progress): ${value.toString("utf8").slice(0, 200)}`);
   }
   return { position: Position.fromJSON(parsed.position), sequence: BigInt(parsed.sequence), eventTime: parsed.eventTime, ...(snapshot ? { snapshot } : {}) };
+}
+
+/** What a topic the runtime made for a connector is for. */
+export type ClaimedTopicKind = "heartbeat" | "deadLetter" | "ddl" | "table";
+
+/**
+ * Status topic value under key `<connector>/topic/<topic>` (topicClaimKey): the runtime made this
+ * topic for the connector, so it belongs to the Connector resource, which deletes it with the
+ * connector (or once its config no longer writes to it). Written before the topic is created, so
+ * no topic the runtime makes is left without an owner; a tombstone releases the claim. Topics
+ * that existed already (a TopicSet's, or made by hand) are never claimed.
+ */
+export interface TopicClaim {
+  version: 1;
+  connector: string;
+  topic: string;
+  kind: ClaimedTopicKind;
+  /** For kind "table": the auto-added table the topic is for. */
+  table?: string;
+  /** ISO 8601 time of the claim. */
+  at: string;
+}
+
+const CLAIM_SEPARATOR = "/topic/";
+
+/** The status topic key of a connector's claim on a topic (connector names have no "/"). */
+export function topicClaimKey(connector: string, topic: string): string {
+  return `${connector}${CLAIM_SEPARATOR}${topic}`;
+}
+
+/** Whether a status topic key is a claim rather than a connector's status. */
+export function isTopicClaimKey(key: string): boolean {
+  return key.includes(CLAIM_SEPARATOR);
+}
+
+export function decodeTopicClaim(value: Buffer | null): TopicClaim | null {
+  if (!value) return null;
+  const parsed = JSON.parse(value.toString("utf8")) as TopicClaim;
+  if (parsed.version !== 1 || typeof parsed.connector !== "string" || typeof parsed.topic !== "string") {
+    throw new TypeError(`not a topic claim: ${value.toString("utf8").slice(0, 200)}`);
+  }
+  return parsed;
+}
+
+/** A connector's live claims among the records of its group's status topic (read to its end). */
+export function claimsOf(statusRecords: ReadonlyMap<string, Buffer | null>, connector: string): TopicClaim[] {
+  const prefix = `${connector}${CLAIM_SEPARATOR}`;
+  const claims: TopicClaim[] = [];
+  for (const [key, value] of statusRecords) {
+    if (!key.startsWith(prefix) || !value) continue;
+    const claim = decodeTopicClaim(value);
+    if (claim) claims.push(claim);
+  }
+  return claims;
 }

@@ -39,6 +39,10 @@ export interface RunnerContext {
 
 export class ConnectorRunner {
   readonly metrics: ConnectorMetrics;
+  /** The running config; acknowledge() moves its revision. */
+  config: ConnectorConfig;
+  /** The warnings of the start now running (repeated when a new revision is acknowledged). */
+  private warnings: string[] = [];
   /** The task, once it streams (stop() stops it; a starting task is stopped by the loop). */
   private streaming: ConnectorTask | undefined;
   private readonly abort = new AbortController();
@@ -46,7 +50,8 @@ export class ConnectorRunner {
   private readonly logger: Logger;
   state: ConnectorState = "STARTING";
 
-  constructor(readonly config: ConnectorConfig, private readonly ctx: RunnerContext) {
+  constructor(config: ConnectorConfig, private readonly ctx: RunnerContext) {
+    this.config = config;
     this.metrics = new ConnectorMetrics(config.name);
     this.logger = ctx.logger.child({ connector: config.name });
   }
@@ -111,6 +116,7 @@ export class ConnectorRunner {
           logger: this.logger,
           metrics: this.metrics,
           tuning: this.ctx.tuning,
+          claimTopics: (claims) => this.ctx.status.claim(claims),
         });
         await task.start();
         if (this.abort.signal.aborted) {
@@ -118,6 +124,7 @@ export class ConnectorRunner {
           return;
         }
         this.streaming = task;
+        this.warnings = task.warnings;
         await this.report("RUNNING", { warnings: task.warnings });
         await task.done;
         return; // stopped on purpose
@@ -163,6 +170,17 @@ export class ConnectorRunner {
         this.streaming = undefined;
       }
     }
+  }
+
+  /**
+   * A config record that differs from the running one only in its revision: nothing restarts; the
+   * current state is reported under the new revision (a deploy waits for its own revision). A
+   * start under way reports the new revision itself.
+   */
+  async acknowledge(revision: string | undefined): Promise<void> {
+    this.config = { ...this.config, revision };
+    if (this.state === "RUNNING") await this.report("RUNNING", { warnings: this.warnings });
+    else if (this.state === "PAUSED") await this.report("PAUSED");
   }
 
   /** Stops the connector (its task commits what is complete first). */

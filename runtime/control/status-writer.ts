@@ -1,6 +1,6 @@
 /** Writes connector status records to the group's status topic (key: connector name). */
 import type { Kafka, Producer } from "kafkajs";
-import { encodeRecord, type StatusRecord } from "../contract/records";
+import { encodeRecord, topicClaimKey, type StatusRecord, type TopicClaim } from "../contract/records";
 import { classifyKafkaError } from "../errors";
 import type { Logger } from "../log";
 
@@ -25,6 +25,19 @@ export class StatusWriter {
       await this.producer?.send({ topic: this.topic, acks: -1, messages: [{ key: record.connector, value: encodeRecord(record) }] });
     } catch (error) {
       this.logger.warn("could not write a status record", { connector: record.connector, error });
+    }
+  }
+
+  /**
+   * Claims topics for their connector before they are created (see TopicClaim). Not best effort:
+   * a topic made without its claim would outlive its connector, so a failure fails the caller.
+   */
+  async claim(claims: TopicClaim[]): Promise<void> {
+    if (claims.length === 0) return;
+    try {
+      await this.producer?.send({ topic: this.topic, acks: -1, messages: claims.map((c) => ({ key: topicClaimKey(c.connector, c.topic), value: encodeRecord(c) })) });
+    } catch (error) {
+      throw classifyKafkaError(error, `claiming topics ${claims.map((c) => c.topic).join(", ")}`);
     }
   }
 

@@ -5,9 +5,11 @@
  * With several workers on one group, each connector runs on the worker holding its lease
  * (lease.ts); the others keep its config and stand by.
  */
+import crypto from "node:crypto";
 import type { Kafka } from "kafkajs";
 import { describeProblems, normalizeConnectorConfig, type ConnectorConfig } from "../contract/config";
 import { groupTopics, INTERNAL_TOPIC_CONFIGS, type GroupTopics } from "../contract/names";
+import { decryptSecret } from "../contract/secrets";
 import { CdcError, classifyKafkaError } from "../errors";
 import type { Logger } from "../log";
 import type { ConnectorMetrics } from "../metrics";
@@ -206,7 +208,15 @@ export class Worker {
     if (!config || this.stopped) return;
     const existing = this.runners.get(key);
     const lease = this.leases.get(key);
-    if (existing && !fresh && sameConfig(existing.config, config)) return;
+    if (existing && !fresh && sameConfig(existing.config, config, this.options.groupKey)) {
+      // Only the revision moved (a pulumi up that changed nothing the runtime uses): the connector
+      // keeps running and reports under the new revision. A FAILED one is started again.
+      if (existing.config.revision === config.revision) return;
+      if (existing.state !== "FAILED") {
+        await existing.acknowledge(config.revision);
+        return;
+      }
+    }
     if (existing) {
       if (!fresh) this.options.logger.info("connector reconfigured: restarting it from its committed offset", { connector: key });
       this.runners.delete(key);
@@ -261,6 +271,25 @@ export class Worker {
   }
 }
 
-function sameConfig(a: ConnectorConfig, b: ConnectorConfig): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+/**
+ * Whether two configs run the same connector: everything but the revision is equal, and the
+ * password is the same password (each write encrypts it with a new IV, so the bytes differ).
+ */
+function sameConfig(a: ConnectorConfig, b: ConnectorConfig, groupKey: string | undefined): boolean {
+  const comparable = (c: ConnectorConfig) => {
+    let password = c.source.password;
+    if (c.source.passwordEncrypted) {
+      try {
+        password = groupKey ? decryptSecret(c.source.passwordEncrypted, groupKey, c.name) : undefined;
+      } catch {
+        password = undefined;
+      }
+      if (password === undefined) return undefined;
+    }
+    // Compared in memory only, never logged.
+    const digest = crypto.createHash("sha256").update(password ?? "").digest("hex");
+    return JSON.stringify({ ...c, revision: undefined, source: { ...c.source, passwordEncrypted: undefined, password: digest } });
+  };
+  const left = comparable(a);
+  return left !== undefined && left === comparable(b);
 }

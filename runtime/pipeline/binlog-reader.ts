@@ -282,6 +282,11 @@ export class BinlogReader {
     return true;
   }
 
+  /** Topics whose partitions were raised: the records built from now on use them all. */
+  partitionsGrew(counts: [string, number][]): void {
+    this.builder.partitionsGrew(counts);
+  }
+
   /** The Kafka side made the auto-added table's topic: include the table and replay the held events. */
   tableAdded(table: string, topic: string, partitions: number): void {
     if (this.holdingFor !== table || !this.held) return;

@@ -19,13 +19,14 @@ import { recordBlocksSupported } from "../sink/kafkajs-fast-path";
 import { KafkaSink } from "../sink/producer";
 import { unpackBlockBatch } from "../sink/record-blocks";
 import { checkpointFromJson } from "./binlog-reader";
-import { createAddedTableTopic, createOwnTopics, planTopics, topicFailure } from "./connector-topics";
+import { createAddedTableTopic, createOwnTopics, planTopics, topicFailure, type ClaimTopics } from "./connector-topics";
 import { offsetWrite, readCommittedOffset } from "./offsets";
 import { unpackRecords } from "./record-frame";
 import { ReaderThread, type ReaderItem } from "./reader-thread";
 import { RecordBuilder } from "./record-builder";
 import { newSnapshot, runSnapshot, type SnapshotStart } from "./snapshot";
 import { SourceWatch } from "./source-watch";
+import { PartitionWatch } from "./partition-watch";
 
 export interface TaskContext {
   config: ConnectorConfig;
@@ -37,6 +38,8 @@ export interface TaskContext {
   logger: Logger;
   metrics: ConnectorMetrics;
   tuning: TaskTuning;
+  /** Claims the topics the connector is about to create (they are then the Connector's to delete). */
+  claimTopics: ClaimTopics;
 }
 
 export interface TaskTuning {
@@ -51,6 +54,8 @@ export interface TaskTuning {
   transactionBytes: number;
   /** How often the source's binlog end is sampled (idle detection for the lag metric). */
   sourceCheckMs: number;
+  /** How often the partition counts of the topics written are read (partitions added while running). */
+  partitionCheckMs: number;
 }
 
 export const DEFAULT_TUNING: TaskTuning = {
@@ -60,6 +65,7 @@ export const DEFAULT_TUNING: TaskTuning = {
   idleCommitMs: 1_000,
   transactionBytes: 2 * 1024 * 1024,
   sourceCheckMs: 5_000,
+  partitionCheckMs: 5_000,
 };
 
 const TICK = Symbol("tick");
@@ -75,12 +81,15 @@ export class ConnectorTask {
   private failure: CdcError | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private watch: SourceWatch | undefined;
+  /** Partition counts of the topics written, re-read while running (partitions added to a topic). */
+  private partitionWatch: PartitionWatch | undefined;
   /** The last offset committed (heartbeats commit it again). */
   private lastCheckpoint: { position: Position; sequence: bigint; eventTime: number } | undefined;
   private lastEnd: Position | null = null;
   private commitsSinceCheck = 0;
   private nextCheckAt = Date.now();
   private nextHeartbeatAt = Date.now();
+  private nextPartitionCheckAt = Date.now();
   private settle!: { resolve: () => void; reject: (error: CdcError) => void };
   /** Settles when the task ends: resolves after stop(), rejects with the failure. */
   readonly done: Promise<void>;
@@ -137,7 +146,7 @@ export class ConnectorTask {
     for (const warning of judged.warnings) logger.warn(warning);
     this.warnings.push(...judged.warnings);
     if (judged.errors.length > 0) throw combineErrors(judged.errors);
-    const partitions = await createOwnTopics(this.ctx.kafka, config, topics.value, logger);
+    const partitions = await createOwnTopics(this.ctx.kafka, config, topics.value, this.ctx.claimTopics, logger);
     if (!committed) {
       // First start: pin the configured start as a committed offset at once, so a restart before
       // any change does not jump to a later "end" and lose what happened in between. With
@@ -153,6 +162,7 @@ export class ConnectorTask {
     this.ctx.metrics.committed = committed.position;
     this.lastCheckpoint = { position: committed.position, sequence: committed.sequence, eventTime: committed.eventTime ?? Date.now() };
     this.watch = new SourceWatch(this.access, logger);
+    this.partitionWatch = new PartitionWatch(this.ctx.kafka, partitions, logger);
     const stream = (from: { sequence: bigint; eventTime: number }) => this.startReader(streamed, partitions, committed.position, from.sequence, from.eventTime);
 
     if (!committed.snapshot) {
@@ -210,7 +220,11 @@ export class ConnectorTask {
       },
       (error) => this.fail(error),
       // A table added while streaming (autoAddTables) gets its topic before its rows are written.
-      (request) => createAddedTableTopic(this.ctx.kafka, this.access, request, this.ctx.logger),
+      async (request) => {
+        const count = await createAddedTableTopic(this.ctx.kafka, this.access, this.ctx.config.name, request, this.ctx.claimTopics, this.ctx.logger);
+        this.partitionWatch?.add(request.topic, count);
+        return count;
+      },
     );
     this.flushing = this.flushLoop(this.reader);
   }
@@ -257,7 +271,7 @@ export class ConnectorTask {
 
   /** The reader's next item, or TICK when a source check or a heartbeat is due first. */
   private async nextOrTick(pending: Promise<{ item: ReaderItem | undefined }>): Promise<{ item: ReaderItem | undefined } | typeof TICK> {
-    const wait = Math.max(0, Math.min(this.nextCheckAt, this.nextHeartbeatAt) - Date.now());
+    const wait = Math.max(0, Math.min(this.nextCheckAt, this.nextHeartbeatAt, this.nextPartitionCheckAt) - Date.now());
     let timer: NodeJS.Timeout | undefined;
     try {
       return await Promise.race([pending, new Promise<typeof TICK>((resolve) => (timer = setTimeout(() => resolve(TICK), wait)))]);
@@ -280,11 +294,33 @@ export class ConnectorTask {
       this.lastEnd = end;
       this.commitsSinceCheck = 0;
     }
+    if (now >= this.nextPartitionCheckAt) {
+      this.nextPartitionCheckAt = now + this.ctx.tuning.partitionCheckMs;
+      await this.checkPartitions();
+    }
     if (config.heartbeatSeconds <= 0) this.nextHeartbeatAt = Infinity;
     else if (now >= this.nextHeartbeatAt) {
       this.nextHeartbeatAt = now + config.heartbeatSeconds * 1000;
       await this.writeHeartbeat(now);
     }
+  }
+
+  /**
+   * Partitions added to a topic while the connector runs (TopicSet raised them): later records
+   * are spread over all of them, without a restart. kafkajs drops records for partitions missing
+   * from its metadata without a word; the fast path's grouping refuses them instead, which makes
+   * kafkajs refresh its metadata and send again (kafkajs-fast-path.ts). Without the fast path the
+   * new partitions are used from the next start.
+   */
+  private async checkPartitions(): Promise<void> {
+    const grown = await (this.partitionWatch as PartitionWatch).check();
+    if (grown.length === 0) return;
+    if (!recordBlocksSupported()) {
+      this.ctx.logger.warn("partitions were added to topics this connector writes; they are used from its next start (the kafkajs fast path is off)", { topics: grown.map(([t]) => t) });
+      return;
+    }
+    this.reader?.partitionsGrew(grown);
+    (this.partitionWatch as PartitionWatch).accept(grown);
   }
 
   /** A heartbeat record, in a transaction with the (unchanged) committed offset. */
@@ -321,6 +357,7 @@ export class ConnectorTask {
     await this.flushing.catch(() => undefined);
     await this.sink?.disconnect();
     await this.watch?.close();
+    await this.partitionWatch?.close();
   }
 
   /** Stops reading, commits what is complete, and disconnects. */
@@ -337,6 +374,7 @@ export class ConnectorTask {
     await this.reader?.terminate();
     await this.sink?.disconnect();
     await this.watch?.close();
+    await this.partitionWatch?.close();
     this.settle.resolve();
   }
 }

@@ -5,6 +5,7 @@
 import type { Kafka } from "kafkajs";
 import { matchesAutoAdd, type ConnectorConfig } from "../contract/config";
 import { heartbeatTopic, tableTopic } from "../contract/names";
+import type { ClaimedTopicKind, TopicClaim } from "../contract/records";
 import { CdcError, combineErrors } from "../errors";
 import type { Logger } from "../log";
 import { KafkaAdmin, type TopicSpec } from "../sink/admin";
@@ -12,14 +13,29 @@ import type { SourceAccess } from "../source/prechecks";
 import { listTables, tableHasPrimaryKey } from "../source/table-lookup";
 import type { AddTableRequest } from "./binlog-reader";
 
+/** A topic the connector makes when missing, and what it is for (its claim says so). */
+export interface OwnTopic extends TopicSpec {
+  kind: ClaimedTopicKind;
+  table?: string;
+}
+
+/** Records the connector's claim on topics it is about to create (the status writer's claim()). */
+export type ClaimTopics = (claims: TopicClaim[]) => Promise<void>;
+
+/** The claims of `connector` on the topics about to be created. */
+export function claimsFor(connector: string, topics: OwnTopic[]): TopicClaim[] {
+  const at = new Date().toISOString();
+  return topics.map((t) => ({ version: 1, connector, topic: t.topic, kind: t.kind, ...(t.table !== undefined ? { table: t.table } : {}), at }));
+}
+
 /** The topics a connector needs, found beside the prechecks (see planTopics). */
 export interface TopicPlan {
   /** The config with the auto-added tables in source.tables. */
   streamed: ConnectorConfig;
   /** Partition counts of the tables' topics. */
   counts: Map<string, number>;
-  /** The connector's own topics, created when missing once the prechecks passed. */
-  own: TopicSpec[];
+  /** The connector's own topics, created (and claimed) when missing once the prechecks passed. */
+  own: OwnTopic[];
   /** Tables streamed because they match autoAddTables. */
   added: string[];
 }
@@ -47,18 +63,21 @@ export async function planTopics(kafka: Kafka, access: SourceAccess, config: Con
   } finally {
     await admin.disconnect();
   }
-  const own: TopicSpec[] = [{ topic: config.deadLetterTopic, partitions: 1, configs: {} }];
-  for (const t of added) own.push({ topic: tableTopic(config.topicPrefix, t.table), partitions: t.hasPrimaryKey ? 6 : 1, configs: {} });
-  if (config.ddlTopic) own.push({ topic: config.ddlTopic, partitions: 1, configs: {} });
-  if (config.heartbeatSeconds > 0) own.push({ topic: heartbeatTopic(config.topicPrefix), partitions: 1, configs: { "retention.ms": "86400000" } });
+  const own: OwnTopic[] = [{ topic: config.deadLetterTopic, partitions: 1, configs: {}, kind: "deadLetter" }];
+  for (const t of added) own.push({ topic: tableTopic(config.topicPrefix, t.table), partitions: t.hasPrimaryKey ? 6 : 1, configs: {}, kind: "table", table: t.table });
+  if (config.ddlTopic) own.push({ topic: config.ddlTopic, partitions: 1, configs: {}, kind: "ddl" });
+  if (config.heartbeatSeconds > 0) own.push({ topic: heartbeatTopic(config.topicPrefix), partitions: 1, configs: { "retention.ms": "86400000" }, kind: "heartbeat" });
   return { streamed, counts, own, added: added.map((t) => t.table) };
 }
 
-/** Creates the connector's own topics that are missing; the partition counts of every topic it writes. */
-export async function createOwnTopics(kafka: Kafka, config: ConnectorConfig, plan: TopicPlan, logger: Logger): Promise<Map<string, number>> {
+/**
+ * Creates the connector's own topics that are missing, each claimed first; the partition counts
+ * of every topic it writes.
+ */
+export async function createOwnTopics(kafka: Kafka, config: ConnectorConfig, plan: TopicPlan, claim: ClaimTopics, logger: Logger): Promise<Map<string, number>> {
   const admin = await KafkaAdmin.connect(kafka);
   try {
-    const created = await admin.ensureTopics(plan.own);
+    const created = await admin.ensureTopics(plan.own, (missing) => claim(claimsFor(config.name, missing)));
     if (created.length > 0) logger.info("created the connector's topics", { topics: created });
     const written = [config.deadLetterTopic, ...(config.ddlTopic ? [config.ddlTopic] : []), ...plan.added.map((t) => tableTopic(config.topicPrefix, t))];
     const ownCounts = (await admin.partitionCounts(written)).counts;
@@ -73,11 +92,12 @@ export async function createOwnTopics(kafka: Kafka, config: ConnectorConfig, pla
  * An auto-added table's topic: 6 partitions when the table has a primary key (looked up now,
  * else the CREATE statement's hint), 1 without; an existing topic is used as it is.
  */
-export async function createAddedTableTopic(kafka: Kafka, access: SourceAccess, request: AddTableRequest, logger: Logger): Promise<number> {
+export async function createAddedTableTopic(kafka: Kafka, access: SourceAccess, connector: string, request: AddTableRequest, claim: ClaimTopics, logger: Logger): Promise<number> {
   const hasKey = (await tableHasPrimaryKey(access, request.table)) ?? request.primaryKeyHint ?? false;
   const admin = await KafkaAdmin.connect(kafka);
   try {
-    const created = await admin.ensureTopics([{ topic: request.topic, partitions: hasKey ? 6 : 1, configs: {} }]);
+    const spec: OwnTopic = { topic: request.topic, partitions: hasKey ? 6 : 1, configs: {}, kind: "table", table: request.table };
+    const created = await admin.ensureTopics([spec], (missing) => claim(claimsFor(connector, missing)));
     const { counts } = await admin.partitionCounts([request.topic]);
     const partitions = counts.get(request.topic);
     if (partitions === undefined) throw new CdcError("TOPIC_MISSING", `topic ${request.topic} for the added table ${request.table} could not be created.`);

@@ -133,6 +133,11 @@ export class ReaderThread {
     this.send({ t: "ack" });
   }
 
+  /** Topics whose partitions were raised: the reader spreads later records over them all. */
+  partitionsGrew(counts: [string, number][]): void {
+    this.send({ t: "partitions", counts });
+  }
+
   /** Asks the reader to stop reading and send what is complete (then next() gives "drained"). */
   requestStop(): void {
     this.send({ t: "stop" });

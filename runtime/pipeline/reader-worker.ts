@@ -7,7 +7,8 @@
  *
  * Parent -> reader: {t:"start", start} read from there; {t:"ack"} the oldest batch in flight is
  *   committed; {t:"stop"} stop and drain;
- *   {t:"tableAdded"} / {t:"tableRefused"} the answer to an addTable.
+ *   {t:"tableAdded"} / {t:"tableRefused"} the answer to an addTable; {t:"partitions"} topics whose
+ *   partition counts were raised.
  * Reader -> parent: {t:"started"}; {t:"batch", batch} (its frame buffer transferred); {t:"addTable"};
  *   {t:"error", code, reason}; {t:"drained"}; {t:"log", level, msg, fields}.
  */
@@ -21,6 +22,7 @@ export type ToReader =
   | { t: "ack" }
   | { t: "stop" }
   | { t: "tableAdded"; table: string; topic: string; partitions: number }
+  | { t: "partitions"; counts: [string, number][] }
   | { t: "tableRefused"; code: CdcError["code"]; reason: string };
 export type FromReader =
   | { t: "started" }
@@ -76,6 +78,7 @@ port.on("message", (message: ToReader) => {
   else if (message.t === "ack") reader.acknowledge();
   else if (message.t === "stop") void reader.stop();
   else if (message.t === "tableAdded") reader.tableAdded(message.table, message.topic, message.partitions);
+  else if (message.t === "partitions") reader.partitionsGrew(message.counts);
   else if (message.t === "tableRefused") reportError(new CdcError(message.code, message.reason));
 });
 

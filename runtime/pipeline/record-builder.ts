@@ -25,8 +25,8 @@ export interface RowContext {
 export type ImageRowContext = Omit<RowContext, "sequenceId">;
 
 export class RecordBuilder {
-  /** Topic and partition count per table shape: looked up once, not per row. */
-  private readonly targets = new WeakMap<TableShape, { topic: string; partitions: number }>();
+  /** Topic and partition count per table shape: looked up once, not per row (until partitions grow). */
+  private targets = new WeakMap<TableShape, { topic: string; partitions: number }>();
 
   constructor(
     private readonly config: Pick<ConnectorConfig, "name" | "format" | "topicPrefix" | "partitionPolicy" | "maxRecordBytes" | "deadLetterTopic" | "ddlTopic">,
@@ -36,6 +36,18 @@ export class RecordBuilder {
   /** A topic made while streaming (an auto-added table's). */
   addTopic(topic: string, partitions: number): void {
     this.partitions.set(topic, partitions);
+  }
+
+  /**
+   * Topics whose partitions were raised while the connector runs: later records are spread over
+   * all of them (Kafka cannot shrink a topic, so a smaller count is ignored).
+   */
+  partitionsGrew(counts: Iterable<[string, number]>): void {
+    for (const [topic, count] of counts) {
+      const now = this.partitions.get(topic);
+      if (now !== undefined && count > now) this.partitions.set(topic, count);
+    }
+    this.targets = new WeakMap();
   }
 
   topicOf(table: string): string {

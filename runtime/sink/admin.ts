@@ -65,10 +65,14 @@ export class KafkaAdmin {
     }
   }
 
-  /** Creates the topics that do not exist yet; existing ones (another worker's, just now) are left as they are. */
-  async ensureTopics(specs: TopicSpec[]): Promise<string[]> {
+  /**
+   * Creates the topics that do not exist yet; existing ones (another worker's, just now) are left
+   * as they are. `beforeCreate` is told which will be created, before they are.
+   */
+  async ensureTopics<T extends TopicSpec>(specs: T[], beforeCreate?: (missing: T[]) => Promise<void>): Promise<string[]> {
     const { missing } = await this.partitionCounts(specs.map((s) => s.topic));
     const toCreate = specs.filter((s) => missing.includes(s.topic));
+    if (toCreate.length > 0) await beforeCreate?.(toCreate);
     await this.create(toCreate, true);
     return toCreate.map((s) => s.topic);
   }

@@ -73,8 +73,22 @@ export function fastRecordEncoder(original: RecordEncoder): RecordEncoder {
 type Partitioner = (args: { topic: string; partitionMetadata: unknown[]; message: unknown }) => number;
 
 /**
+ * What kafkajs's sender takes for stale metadata: it refreshes the cluster's metadata and sends
+ * again (producer/sendMessages.js retries on this error's name).
+ */
+export class StalePartitionMetadata extends Error {
+  override readonly name = "KafkaJSMetadataNotLoaded";
+  readonly retriable = true;
+}
+
+/**
  * kafkajs's grouping, linear: the same object of partition -> messages in their order. A block
  * message (kafkajs-produce-blocks.ts) becomes its partition's whole list.
+ *
+ * Unlike kafkajs's, it refuses a partition its metadata does not list: kafkajs would find no
+ * leader for it and leave its records out of the request without a word, and the transaction
+ * would commit without them. That happens when partitions were added to a topic since kafkajs
+ * last read its metadata (every 5 minutes); the refusal makes kafkajs read it again and resend.
  */
 export function groupMessagesPerPartition({ topic, partitionMetadata, messages, partitioner }: {
   topic: string;
@@ -84,14 +98,18 @@ export function groupMessagesPerPartition({ topic, partitionMetadata, messages, 
 }): Record<number, unknown[]> {
   const result: Record<number, unknown[]> = {};
   if (partitionMetadata.length === 0) return result;
+  const listed = new Set(partitionMetadata.map((p) => (p as { partitionId: number }).partitionId));
   for (const message of messages) {
     const block = blockOf(message);
+    const partition = block ? block.partition : partitioner({ topic, partitionMetadata, message });
+    if (result[partition] === undefined && !listed.has(partition)) {
+      throw new StalePartitionMetadata(`partition ${partition} of topic ${topic} is not in the producer's metadata yet`);
+    }
     if (block) {
       if (result[block.partition]) throw new Error(`two record blocks, or a block and messages, for partition ${block.partition} of ${topic} in one send`);
       result[block.partition] = blockMessageList(block);
       continue;
     }
-    const partition = partitioner({ topic, partitionMetadata, message });
     (result[partition] ??= []).push(message);
   }
   return result;

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { tableTopic } from "../../runtime/contract/names";
+import { defaultDeadLetterTopic, groupTopics, heartbeatTopic, tableTopic } from "../../runtime/contract/names";
+import { claimsOf } from "../../runtime/contract/records";
+import { readTopicToEnd } from "../../runtime/sink/topic-reader";
 import type { Bench } from "../bench/services";
 import { consume, inSequence, setUpTables, tearDown, type Fixture, type RuntimeProcess } from "./fixtures";
 
@@ -14,15 +16,7 @@ before(async () => {
   ({ bench, fx, runtime } = await setUpTables([{ name: "base", ddl: "CREATE TABLE base (id INT PRIMARY KEY)", partitions: 1 }]));
 });
 
-after(async () => {
-  // The topics the runtime made are not the fixture's: delete them too.
-  const admin = fx.kafka.admin();
-  await admin.connect();
-  const mine = (await admin.listTopics()).filter((t) => t.startsWith(`${fx.prefix}_auto_`));
-  if (mine.length) await admin.deleteTopics({ topics: mine }).catch(() => undefined);
-  await admin.disconnect();
-  await tearDown(bench, fx);
-});
+after(() => tearDown(bench, fx));
 
 async function partitionCount(topic: string): Promise<number | undefined> {
   const admin = fx.kafka.admin();
@@ -64,6 +58,15 @@ test("a CREATE TABLE matching autoAddTables gets its topic and its rows arrive; 
   assert.equal(await partitionCount(orders), 6, "a table with a primary key gets 6 partitions");
   assert.equal(await partitionCount(log), 1, "a table without one gets 1");
   assert.equal(await partitionCount(tableTopic(fx.prefix, "other_x")), undefined, "a table that does not match gets no topic");
+  // Every topic the runtime made is claimed for the connector (the Connector deletes them with it);
+  // the table topic it was given (made by the test, as a TopicSet would) is not.
+  const claims = claimsOf(await readTopicToEnd(fx.kafka, groupTopics(fx.group).status), "auto-cdc");
+  assert.deepEqual(claims.map((c) => `${c.kind} ${c.topic}${c.table ? ` ${c.table}` : ""}`).sort(), [
+    `deadLetter ${defaultDeadLetterTopic(fx.prefix)}`,
+    `heartbeat ${heartbeatTopic(fx.prefix)}`,
+    `table ${log} auto_log`,
+    `table ${orders} auto_orders`,
+  ]);
 
   // After a restart the added tables are still streamed (they match and exist).
   await runtime.kill("SIGKILL");

@@ -136,7 +136,9 @@ export async function createFixture(bench: Bench, options: { tables?: string[] }
       await kadmin.connect();
       const existing = new Set(await kadmin.listTopics());
       const internal = Object.values(groupTopics(group));
-      const toDelete = [...createdTopics, ...internal].filter((t) => existing.has(t));
+      // Also what the runtime made for the fixture's connectors (heartbeats, dead letters, added tables).
+      const made = [...existing].filter((t) => t.startsWith(`${prefix}_`));
+      const toDelete = [...new Set([...createdTopics, ...internal, ...made])].filter((t) => existing.has(t));
       if (toDelete.length) await kadmin.deleteTopics({ topics: toDelete }).catch(() => undefined);
       // The connectors' lease groups (empty once the runtimes are gone).
       if (connectors.size) await kadmin.deleteGroups([...connectors].map(leaseGroupId)).catch(() => undefined);

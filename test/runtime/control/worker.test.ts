@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { groupTopics } from "../../../runtime/contract/names";
+import { encryptSecret } from "../../../runtime/contract/secrets";
 import { startKafka, type KafkaBroker } from "../../bench/kafka";
 import { useBench, type Bench } from "../../bench/services";
 import { createFixture, kafkaOf, type Fixture } from "../fixtures";
@@ -57,5 +58,32 @@ test("a runtime started while its broker is down keeps retrying, then starts onc
   } finally {
     await admin.disconnect();
   }
+  await runtime.kill("SIGTERM");
+});
+
+test("a config record that changes only its revision is acknowledged without a restart; a FAILED connector is started again", async () => {
+  await fx.sql("CREATE TABLE rev (id INT PRIMARY KEY)");
+  await fx.createTopics([{ table: "rev", partitions: 1 }]);
+  const runtime = await fx.startRuntime({ CDC_RETRY_BASE_MS: "200" });
+  const starts = () => runtime.logs().split("\n").filter((l) => l.includes('"msg":"streaming the binlog"') && l.includes('"connector":"rev-cdc"')).length;
+  const failures = () => runtime.logs().split("\n").filter((l) => l.includes('"msg":"connector failed"') && l.includes('"connector":"rev-cdc"')).length;
+  await fx.putConnector("rev-cdc", { source: { tables: ["rev"] }, revision: "r1" });
+  await fx.waitForStatus("rev-cdc", (s) => s.state === "RUNNING" && s.revision === "r1");
+  assert.equal(starts(), 1);
+  // The same config written again (the password encrypted anew, so its bytes differ) under a new revision.
+  await fx.putConnector("rev-cdc", { source: { tables: ["rev"] }, revision: "r2" });
+  await fx.waitForStatus("rev-cdc", (s) => s.state === "RUNNING" && s.revision === "r2");
+  assert.equal(starts(), 1, "not restarted");
+  assert.doesNotMatch(runtime.logs(), /connector reconfigured/);
+
+  // A wrong password fails the connector; the same config under a new revision starts it again.
+  const wrong = { tables: ["rev"], passwordEncrypted: encryptSecret("not-the-password", fx.groupKey, "rev-cdc") };
+  await fx.putConnector("rev-cdc", { source: wrong, revision: "r3" });
+  await fx.waitForStatus("rev-cdc", (s) => s.state === "FAILED" && s.revision === "r3" && s.errorCode === "SOURCE_AUTH_FAILED");
+  const failed = failures();
+  await fx.putConnector("rev-cdc", { source: { ...wrong, passwordEncrypted: encryptSecret("not-the-password", fx.groupKey, "rev-cdc") }, revision: "r4" });
+  await fx.waitForStatus("rev-cdc", (s) => s.state === "FAILED" && s.revision === "r4");
+  assert.equal(failures(), failed + 1, "tried again");
+  await fx.deleteConnector("rev-cdc");
   await runtime.kill("SIGTERM");
 });

@@ -64,6 +64,20 @@ describe("linear grouping per partition", () => {
     assert.deepEqual(ours, originalGrouping({ topic: "t", partitionMetadata, messages, partitioner }));
     assert.deepEqual(groupMessagesPerPartition({ topic: "t", partitionMetadata: [], messages, partitioner }), {});
   });
+
+  test("a partition the metadata does not list is refused with the error kafkajs refreshes its metadata on (kafkajs would drop its records)", () => {
+    const partitionMetadata = Array.from({ length: 6 }, (_, p) => ({ partitionId: p }));
+    const partitioner = ({ message }: { message: unknown }) => (message as { partition: number }).partition;
+    const messages = [{ key: "a", value: "1", partition: 5 }, { key: "b", value: "2", partition: 7 }];
+    assert.throws(() => groupMessagesPerPartition({ topic: "t", partitionMetadata, messages, partitioner }), (error: Error & { retriable?: boolean }) => {
+      assert.equal(error.name, "KafkaJSMetadataNotLoaded");
+      assert.equal(error.retriable, true);
+      assert.match(error.message, /partition 7 of topic t is not in the producer's metadata/);
+      return true;
+    });
+    // kafkajs's own grouping keeps partition 7, for which its sender then finds no leader: the records vanish.
+    assert.deepEqual(Object.keys(originalGrouping({ topic: "t", partitionMetadata, messages, partitioner })), ["5", "7"]);
+  });
 });
 
 describe("installation", () => {

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { chunkByPartitionBytes, type OutRecord } from "../../../runtime/sink/producer";
+import { createKafka } from "../../../runtime/sink/kafka-client";
+import { chunkByPartitionBytes, KafkaSink, type OutRecord } from "../../../runtime/sink/producer";
+import { encodeRecords } from "../../../runtime/sink/record-blocks";
+import { useBench } from "../../bench/services";
+import { consume, kafkaOf, uniqueName } from "../fixtures";
 
 const KiB = 1024;
 const LIMIT = 900 * KiB;
@@ -89,6 +93,38 @@ describe("chunkByPartitionBytes", () => {
         }
       }
       for (const [slot, s] of perSlot) assert.ok(s.bytes <= LIMIT || s.count === 1, `${slot}: ${s.bytes} bytes in ${s.count}`);
+    }
+  });
+});
+
+describe("KafkaSink against the broker", () => {
+  test("records for partitions added after the producer connected are written, not dropped (kafkajs's metadata is refreshed)", async () => {
+    const bench = await useBench({ kafka: true });
+    const kafka = kafkaOf(bench);
+    const topic = uniqueName("grow-");
+    const offsets = uniqueName("offsets-");
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }, { topic: offsets, numPartitions: 1 }], waitForLeaders: true });
+    const sink = new KafkaSink(createKafka({ brokers: bench.kafka.brokers, clientId: uniqueName("sink-") }), { transactionalId: uniqueName("txn-"), compression: "none", acks: "all" });
+    try {
+      await sink.connect();
+      const offset = { topic: offsets, key: "c", value: Buffer.from("{}") };
+      const record = (partition: number, id: string): OutRecord => ({ topic, partition, key: id, value: `v-${id}`, bytes: 2 + id.length * 2 });
+      await sink.commit([record(0, "a"), record(1, "b")], offset);
+      await admin.createPartitions({ topicPartitions: [{ topic, count: 4 }] });
+      await sink.commit([record(2, "c"), record(3, "d"), record(0, "e")], offset);
+      await sink.commitBlocks(
+        [[{ topic, partition: 3, count: 1, timestamp: Date.now(), codec: 0, bytes: 2, records: encodeRecords([record(3, "f")]) }]],
+        offset,
+      );
+      const messages = await consume(kafka, [topic], (m) => m.length >= 6, 30_000, 500);
+      assert.deepEqual(messages.map((m) => `${m.partition}:${m.key}`).sort(), ["0:a", "0:e", "1:b", "2:c", "3:d", "3:f"]);
+    } finally {
+      await sink.disconnect();
+      await admin.deleteTopics({ topics: [topic, offsets] }).catch(() => undefined);
+      await admin.disconnect();
+      await bench.stop();
     }
   });
 });
