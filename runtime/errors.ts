@@ -82,6 +82,10 @@ export const ERROR_SPECS = {
     fix: "Delete the group's Connectors first (pulumi destroy in the stacks that declare them), then delete the ResourceGroup.",
   },
   DEPLOY_FAILED: { retriable: false, fix: "Fix what the runtime reported (the reason above), then run pulumi up again." },
+  HANDOVER_FAILED: {
+    retriable: false,
+    fix: "Make sure the runtime of the replaced connector's resource group is running (it must confirm the stop before its position can be taken over), then run pulumi up again.",
+  },
   INTERNAL: { retriable: false, fix: "This is a bug in the runtime: report it with the connector's logs." },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -4,11 +4,14 @@
  * topic until the runtime answers.
  */
 import type { Kafka } from "kafkajs";
+import { recordMetadata } from "../../runtime/contract/config";
+import { connectorConsumerGroup } from "../../runtime/contract/names";
 import { decodeStatusRecord, type StatusRecord } from "../../runtime/contract/records";
 import { CdcError, classifyKafkaError } from "../../runtime/errors";
 import { readTopicToEnd, watchTopic } from "../../runtime/sink/topic-reader";
 import { KafkaAdmin } from "../../runtime/sink/admin";
-import type { RegisteredConnector } from "./plan";
+import { note } from "../diagnostics";
+import type { RegisteredConnector } from "./uniqueness";
 
 const CONFIGS_TOPIC = /^cdc-(.+)-configs$/;
 
@@ -33,28 +36,48 @@ export async function registeredConnectors(kafka: Kafka): Promise<RegisteredConn
       throw error;
     }
     for (const [name, value] of records) {
-      if (!value) continue;
-      let topicPrefix: string | undefined;
-      try {
-        const parsed = JSON.parse(value.toString("utf8")) as { topicPrefix?: unknown };
-        topicPrefix = typeof parsed.topicPrefix === "string" ? parsed.topicPrefix : undefined;
-      } catch {
-        topicPrefix = undefined;
-      }
-      found.push({ group, name, topicPrefix });
+      // Keys with a "/" are not connectors (names are digits, lowercase letters and hyphens).
+      if (!value || name.includes("/")) continue;
+      found.push(registeredFrom(group, name, value));
     }
   }
   return found;
 }
 
+/** What the configs topic says of one connector; a record that is not JSON is still registered. */
+export function registeredFrom(group: string, name: string, value: Buffer): RegisteredConnector {
+  let parsed: { topicPrefix?: unknown; source?: Record<string, unknown> } = {};
+  try {
+    parsed = JSON.parse(value.toString("utf8")) as typeof parsed;
+  } catch {
+    parsed = {};
+  }
+  const s = parsed.source && typeof parsed.source === "object" ? parsed.source : {};
+  const text = (v: unknown) => (typeof v === "string" ? v : undefined);
+  return {
+    group,
+    name,
+    topicPrefix: text(parsed.topicPrefix),
+    source: { host: text(s.host), port: typeof s.port === "number" ? s.port : undefined, database: text(s.database), user: text(s.user) },
+    metadata: recordMetadata(parsed),
+  };
+}
+
 /** Writes one record (null: a tombstone) and waits for the broker's acknowledgement. */
 export async function writeRecord(kafka: Kafka, topic: string, key: string, value: Buffer | null): Promise<void> {
+  await writeRecords(kafka, topic, [[key, value]]);
+}
+
+/** Writes records (null values: tombstones) in one request, in order. */
+export async function writeRecords(kafka: Kafka, topic: string, records: [string, Buffer | null][]): Promise<void> {
+  if (records.length === 0) return;
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const what = records.length === 1 ? `${records[0][1] ? "the record" : "a tombstone"} of ${records[0][0]}` : `${records.length} records`;
   try {
     await producer.connect();
-    await producer.send({ topic, acks: -1, messages: [{ key, value }] });
+    await producer.send({ topic, acks: -1, messages: records.map(([key, value]) => ({ key, value })) });
   } catch (error) {
-    throw classifyKafkaError(error, `writing ${value ? "the record" : "a tombstone"} of ${key} to ${topic}`);
+    throw classifyKafkaError(error, `writing ${what} to ${topic}`);
   } finally {
     await producer.disconnect().catch(() => undefined);
   }
@@ -135,4 +158,26 @@ export async function waitForStop(kafka: Kafka, statusTopic: string, name: strin
     await new Promise((r) => setTimeout(r, 1000));
   }
   return false;
+}
+
+/**
+ * Deletes the connector's lease group (connect-<name>) once its workers left it (they leave when
+ * the connector stops): a few tries, then a note.
+ */
+export async function deleteLeaseGroup(kafka: Kafka, name: string): Promise<void> {
+  const group = connectorConsumerGroup(name);
+  const admin = await KafkaAdmin.connect(kafka);
+  try {
+    for (let attempt = 1; ; attempt++) {
+      const busy = await admin.deleteConsumerGroups([group]);
+      if (busy.length === 0) return;
+      if (attempt >= 10) {
+        note(`connector ${name}: its lease group ${group} still has members after ${attempt} tries; delete it with kafka-consumer-groups --delete --group ${group} once no runtime of it is left`);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+    }
+  } finally {
+    await admin.disconnect();
+  }
 }

@@ -47,6 +47,8 @@ export interface ConnectorArgs {
   /** Admin credentials: the Connector creates the account and grants what it needs (and revokes it on delete). */
   manageGrants?: Inputs<ManageGrantsArgs>;
   deployTimeoutSeconds?: pulumi.Input<number>;
+  /** Keep the topics the connector made (heartbeats, dead letters, DDL, auto-added tables) when it is deleted. */
+  retainOnDelete?: pulumi.Input<boolean>;
 }
 
 export class Connector extends pulumi.dynamic.Resource {
@@ -65,6 +67,7 @@ export class Connector extends pulumi.dynamic.Resource {
       {
         ...rest,
         name: args.name ?? name,
+        owner: resourceOwner(name, opts),
         groupName: resourceGroup.groupName,
         groupKey: pulumi.secret(resourceGroup.groupKey),
         kafka: resourceGroup.kafka,
@@ -87,6 +90,16 @@ export class Connector extends pulumi.dynamic.Resource {
       "Connector",
     );
   }
+}
+
+/**
+ * Which Pulumi resource writes the connector's config record: its stack, project and name (and
+ * its parent's URN, when it has one). It stays the same when the connector's name or group
+ * changes, which is how a replacement finds the connector it replaces (see ./uniqueness).
+ */
+function resourceOwner(name: string, opts: pulumi.CustomResourceOptions | undefined): pulumi.Input<string> {
+  const base = `${pulumi.getProject()}/${pulumi.getStack()}`;
+  return opts?.parent ? opts.parent.urn.apply((parent) => `${base}/${parent}/${name}`) : `${base}/${name}`;
 }
 
 /** The caller's dependsOn plus the group, when it is a resource (a ResourceGroup: all its children). */

@@ -1,20 +1,21 @@
 /**
- * Connector's pure logic: validating inputs through the shared config contract, the config record
- * it writes, the cluster-wide uniqueness rules, and the per-field diff with its replace rules.
+ * Connector's pure logic: its inputs and outputs, validating inputs through the shared config
+ * contract, and the config record it writes. The cluster-wide rules are in ./uniqueness, the
+ * per-field diff in ./diff, what preview says in ./preview-notes.
  */
 import {
-  DEFAULTS,
   normalizeConnectorConfig,
   type Acks,
   type Compression,
+  type ConfigRecordMetadata,
   type Format,
+  type ManagedGrants,
   type PartitionPolicy,
   type StartPosition,
 } from "../../runtime/contract/config";
 import { groupNameProblem } from "../../runtime/contract/names";
 import type { ConnectorState } from "../../runtime/contract/records";
 import type { EncryptedSecret } from "../../runtime/contract/secrets";
-import { MAX_CONNECTORS_PER_GROUP } from "../resource-group/network";
 import type { CheckFailure, KafkaArgs, SourceArgs } from "../types";
 
 export const DEFAULT_DEPLOY_TIMEOUT_SECONDS = 300;
@@ -53,6 +54,24 @@ export interface ConnectorInputs {
   manageGrants?: ManageGrantsArgs;
   /** How long create/update wait for the runtime to report RUNNING (default 300). */
   deployTimeoutSeconds?: number;
+  /** Keep the topics the connector made (heartbeats, dead letters, DDL, auto-added tables) when it is deleted. */
+  retainOnDelete?: boolean;
+  /** The Pulumi resource that writes the config record ("<project>/<stack>/<resource>"), set by the resource class. */
+  owner?: string;
+  /** Set by check: the connector this resource replaces (its own, under another name or group). */
+  replacing?: Replacing;
+}
+
+/** The predecessor of a replacement and what the replacement takes over from it. */
+export interface Replacing {
+  group: string;
+  name: string;
+  /** Same source server and database: the predecessor's committed binlog position is taken over. */
+  takesPosition: boolean;
+  /** Same server and account, manageGrants on both: the predecessor's grants record is taken over. */
+  takesGrants: boolean;
+  /** The predecessor's source (for what preview says). */
+  from: { host?: string; port?: number; database?: string };
 }
 
 export interface ConnectorStatus {
@@ -67,14 +86,8 @@ export interface ConnectorStatus {
   warnings?: string[];
 }
 
-export interface AppliedGrants {
-  user: string;
-  host: string;
-  /** Whether the Connector created the account (then deleting it drops the account). */
-  createdAccount: boolean;
-  /** Exactly the privileges the Connector granted on *.* (deleting revokes these and only these). */
-  privileges: string[];
-}
+/** What manageGrants did (the contract's ManagedGrants: the record carries it too). */
+export type AppliedGrants = ManagedGrants;
 
 export interface ConnectorOutputs extends ConnectorInputs {
   consumerGroup: string;
@@ -96,10 +109,16 @@ function inputProperty(recordProperty: string): string {
 }
 
 /**
- * The config record the runtime runs (runtime/contract/config.ts), with the password encrypted.
- * Undefined options are left out so the contract's defaults apply.
+ * The config record the runtime runs (runtime/contract/config.ts), with the password encrypted,
+ * and the provider's own fields (ConfigRecordMetadata). Undefined options are left out so the
+ * contract's defaults apply.
  */
-export function configRecord(inputs: ConnectorInputs, passwordEncrypted: EncryptedSecret | undefined, revision: string): Record<string, unknown> {
+export function configRecord(
+  inputs: ConnectorInputs,
+  passwordEncrypted: EncryptedSecret | undefined,
+  revision: string,
+  metadata: Omit<ConfigRecordMetadata, "owner"> = {},
+): Record<string, unknown> {
   const s = inputs.source ?? ({} as ConnectorInputs["source"]);
   return stripUndefined({
     name: inputs.name,
@@ -131,6 +150,8 @@ export function configRecord(inputs: ConnectorInputs, passwordEncrypted: Encrypt
     startPosition: inputs.startPosition,
     paused: inputs.paused,
     revision,
+    owner: inputs.owner,
+    ...metadata,
   }) as Record<string, unknown>;
 }
 
@@ -160,6 +181,9 @@ export function validateConnectorInputs(inputs: ConnectorInputs): CheckFailure[]
   if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 10 || timeout > 3600)) {
     fail("deployTimeoutSeconds", `must be a whole number of seconds from 10 to 3600, got ${JSON.stringify(timeout)}`);
   }
+  if (inputs.retainOnDelete !== undefined && typeof inputs.retainOnDelete !== "boolean") {
+    fail("retainOnDelete", `must be true or false, got ${typeof inputs.retainOnDelete === "string" ? "a string" : typeof inputs.retainOnDelete}; write retainOnDelete: true to keep the connector's topics`);
+  }
   const mg = inputs.manageGrants;
   if (mg) {
     if (!mg.adminUser) fail("manageGrants.adminUser", "is missing; give an account allowed to CREATE USER and GRANT");
@@ -169,114 +193,4 @@ export function validateConnectorInputs(inputs: ConnectorInputs): CheckFailure[]
     }
   }
   return failures;
-}
-
-/** A connector as the configs topics of the cluster hold it. */
-export interface RegisteredConnector {
-  group: string;
-  name: string;
-  topicPrefix?: string;
-}
-
-/**
- * Names are unique within the Kafka cluster (their consumer group connect-<name> is cluster-wide),
- * topic prefixes are unique across its connectors, and a group runs at most 3 connectors.
- * `self` and `previous` (this resource before the change) are not counted against themselves.
- */
-export function checkUniqueness(
-  self: { name: string; groupName: string; topicPrefix: string },
-  previous: { name: string; groupName: string } | undefined,
-  registered: RegisteredConnector[],
-): CheckFailure[] {
-  const isMe = (c: RegisteredConnector) =>
-    (c.group === self.groupName && c.name === self.name) || (!!previous && c.group === previous.groupName && c.name === previous.name);
-  const others = registered.filter((c) => !isMe(c));
-  const failures: CheckFailure[] = [];
-  const sameName = others.find((c) => c.name === self.name);
-  if (sameName) {
-    failures.push({
-      property: "name",
-      reason: `connector name ${JSON.stringify(self.name)} is already used by a connector of resource group ${JSON.stringify(sameName.group)} on this Kafka cluster; names are unique within the cluster (consumer group connect-${self.name}): choose another name`,
-    });
-  }
-  const samePrefix = others.find((c) => c.topicPrefix === self.topicPrefix);
-  if (samePrefix) {
-    failures.push({
-      property: "topicPrefix",
-      reason: `topic prefix ${JSON.stringify(self.topicPrefix)} is already used by connector ${JSON.stringify(samePrefix.name)} (resource group ${JSON.stringify(samePrefix.group)}); prefixes are unique across the cluster's connectors: choose another prefix`,
-    });
-  }
-  const inGroup = others.filter((c) => c.group === self.groupName);
-  if (inGroup.length >= MAX_CONNECTORS_PER_GROUP) {
-    failures.push({
-      property: "resourceGroup",
-      reason: `resource group ${JSON.stringify(self.groupName)} already runs ${inGroup.length} connectors (${inGroup.map((c) => c.name).join(", ")}); the limit is ${MAX_CONNECTORS_PER_GROUP}: put this connector in another ResourceGroup`,
-    });
-  }
-  return failures;
-}
-
-export interface ConnectorDiff {
-  changes: boolean;
-  replaces: string[];
-  deleteBeforeReplace: boolean;
-  /** Inputs that change in place (the runtime reconfigures the connector from its committed offset). */
-  updates: string[];
-  addedTables: string[];
-  removedTables: string[];
-}
-
-/** Inputs whose change means another connector: a new name, group or source database. */
-const REPLACE_PATHS = ["name", "groupName", "source.host", "source.port", "source.database"] as const;
-
-const UPDATE_PATHS = [
-  "groupKey", "kafka.brokers", "source.user", "source.password", "source.region", "source.rdsInstanceId", "source.timezone", "source.serverId",
-  "tables", "autoAddTables", "topicPrefix", "format", "compression", "acks", "partitionPolicy", "retry", "throttle", "maxRecordBytes", "heartbeatSeconds", "deadLetterTopic", "ddlTopic",
-  "initialSync", "startPosition", "paused", "manageGrants", "deployTimeoutSeconds",
-] as const;
-
-function at(value: unknown, path: string): unknown {
-  const found = path.split(".").reduce<unknown>((v, key) => (v && typeof v === "object" ? (v as Record<string, unknown>)[key] : undefined), value);
-  // An unset port is the default port: the same database, not a replacement.
-  return path === "source.port" ? (found ?? DEFAULTS.port) : found;
-}
-
-function same(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-}
-
-/**
- * Per-field diff. Replacing deletes first: the name and the topic prefix are unique, and two
- * connectors must never write the same topics at once.
- */
-export function diffConnector(olds: ConnectorOutputs, news: ConnectorInputs): ConnectorDiff {
-  const replaces = REPLACE_PATHS.filter((p) => !same(at(olds, p), at(news, p)));
-  const updates = UPDATE_PATHS.filter((p) => !same(at(olds, p), at(news, p)));
-  const oldTables = new Set(olds.tables ?? []);
-  const newTables = new Set(news.tables ?? []);
-  const addedTables = [...newTables].filter((t) => !oldTables.has(t));
-  const removedTables = [...oldTables].filter((t) => !newTables.has(t));
-  return {
-    changes: replaces.length + updates.length > 0,
-    replaces: [...replaces],
-    deleteBeforeReplace: replaces.length > 0,
-    updates: [...updates],
-    addedTables,
-    removedTables,
-  };
-}
-
-/** What preview says about a change of the table list. */
-export function describeTableChange(diff: ConnectorDiff, initialSync: boolean | undefined, name: string): string[] {
-  const lines: string[] = [];
-  if (diff.addedTables.length > 0) {
-    lines.push(
-      initialSync
-        ? // The full sync runs at a connector's first start only: preview must not promise a copy.
-          `connector ${name}: tables ${diff.addedTables.join(", ")} will be added and streamed from now on; their existing rows are not backfilled (initialSync copies the tables of a new connector only)`
-        : `connector ${name}: tables ${diff.addedTables.join(", ")} will be added and streamed from now on; their existing rows are not backfilled (initialSync is off)`,
-    );
-  }
-  if (diff.removedTables.length > 0) lines.push(`connector ${name}: tables ${diff.removedTables.join(", ")} will no longer be streamed (their topics are kept)`);
-  return lines;
 }

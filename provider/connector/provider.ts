@@ -1,36 +1,32 @@
 /**
  * Connector's dynamic provider methods (loaded by name inside each serialized method, see
- * ../dynamic.ts). check: static rules, then the live ones (uniqueness on the cluster, prechecks
- * against the source); create/update: grants, prechecks, the config record, then wait for the
- * runtime's RUNNING; read: the live status; delete: tombstones, then grants revoked.
+ * ../dynamic.ts). check: static rules, then the live ones (uniqueness on the cluster, the
+ * predecessor of a replacement, prechecks against the source); create: take over from the
+ * predecessor (./handover), then deploy; update: deploy, then drop the topics the new config no
+ * longer writes (./own-topics); read: the live status; delete: stop, tombstones, the connector's
+ * topics and grants (kept when a successor took them over).
  */
 import crypto from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
-import type { Kafka } from "kafkajs";
-import { connectorConsumerGroup, connectorTransactionalId, defaultDeadLetterTopic, groupTopics, heartbeatTopic } from "../../runtime/contract/names";
+import { connectorConsumerGroup, connectorTransactionalId, groupTopics } from "../../runtime/contract/names";
 import type { StatusRecord } from "../../runtime/contract/records";
 import { encryptSecret } from "../../runtime/contract/secrets";
 import { CdcError, combineErrors, type ErrorCode } from "../../runtime/errors";
-import { KafkaAdmin } from "../../runtime/sink/admin";
 import { runPrechecks } from "../../runtime/source/prechecks";
+import { serverIdentity } from "../../runtime/source/server-identity";
 import { providerKafka } from "../kafka";
 import { failureOf, knownFailures, note } from "../diagnostics";
+import { withDetailedDiff } from "../dynamic-diff";
 import { containsUnknown, type CheckFailure } from "../types";
-import { hasConfig, readStatus, registeredConnectors, waitForDeploy, waitForStop, writeRecord } from "./control-plane";
+import { deleteLeaseGroup, hasConfig, readStatus, registeredConnectors, waitForDeploy, waitForStop, writeRecord } from "./control-plane";
+import { diffConnector } from "./diff";
 import { applyGrants, revokeGrants } from "./grants";
-import {
-  checkUniqueness,
-  configRecord,
-  CONNECTOR_STATE_VERSION,
-  DEFAULT_DEPLOY_TIMEOUT_SECONDS,
-  describeTableChange,
-  diffConnector,
-  validateConnectorInputs,
-  type ConnectorInputs,
-  type ConnectorOutputs,
-  type ConnectorStatus,
-} from "./plan";
+import { planReplacement, takeOver, type Handover } from "./handover";
 import { lagWarning } from "./lag";
+import { claimCleanup, cleanUpAfterUpdate, removeClaimedTopics } from "./own-topics";
+import { CONNECTOR_STATE_VERSION, configRecord, DEFAULT_DEPLOY_TIMEOUT_SECONDS, validateConnectorInputs, type AppliedGrants, type ConnectorInputs, type ConnectorOutputs, type ConnectorStatus } from "./plan";
+import { describeClaimCleanup, describeReplacement, describeUpdate } from "./preview-notes";
+import { checkUniqueness, findPredecessor } from "./uniqueness";
 
 /** Where each precheck failure is reported in preview. */
 const PRECHECK_PROPERTY: Partial<Record<ErrorCode, string>> = {
@@ -44,20 +40,32 @@ export async function check(olds: ConnectorInputs | undefined, news: ConnectorIn
   // During preview, inputs that come from other resources (the group's name and key on a first
   // deploy) are not known yet: run every check whose inputs are known, skip the others.
   const known = (...values: unknown[]) => !values.some(containsUnknown);
-  const failures = knownFailures(news, validateConnectorInputs(news));
-  if (failures.length > 0) return { inputs: news, failures };
-  if (known(news.kafka?.brokers, news.name, news.topicPrefix)) {
+  let inputs: ConnectorInputs = { ...news };
+  delete inputs.replacing;
+  const failures = knownFailures(inputs, validateConnectorInputs(inputs));
+  if (failures.length > 0) return { inputs, failures };
+  if (known(inputs.kafka?.brokers, inputs.name, inputs.groupName, inputs.topicPrefix, inputs.owner)) {
     try {
-      const registered = await registeredConnectors(providerKafka(news.kafka.brokers, "check"));
+      const registered = await registeredConnectors(providerKafka(inputs.kafka.brokers, "check"));
       const previous = olds?.name && olds.groupName ? { name: olds.name, groupName: olds.groupName } : undefined;
-      failures.push(...checkUniqueness(news, previous, registered));
+      failures.push(...checkUniqueness(inputs, previous, registered));
+      const { predecessor, failure } = findPredecessor(inputs, registered);
+      if (failure) failures.push(failure);
+      else if (predecessor && known(inputs.source)) inputs = { ...inputs, replacing: planReplacement(inputs, predecessor, await sourceIdentity(inputs)) };
     } catch (error) {
       failures.push(failureOf("kafka.brokers", error));
     }
   }
   // With manageGrants the account may not exist yet: the Connector creates it in create/update.
-  if (!news.manageGrants && known(news.source, news.tables)) failures.push(...(await precheckFailures(news)));
-  return { inputs: news, failures };
+  if (!inputs.manageGrants && known(inputs.source, inputs.tables)) failures.push(...(await precheckFailures(inputs)));
+  return { inputs, failures };
+}
+
+/** The source server's identity (see serverIdentity), read with the account or the admin; undefined if it cannot be read. */
+async function sourceIdentity(inputs: ConnectorInputs): Promise<string | undefined> {
+  const s = inputs.source;
+  const login = inputs.manageGrants ? { user: inputs.manageGrants.adminUser, password: inputs.manageGrants.adminPassword } : { user: s.user, password: s.password };
+  return serverIdentity({ host: s.host, port: s.port, ...login }).catch(() => undefined);
 }
 
 /** Runs the live prechecks; warnings are shown, failures returned per input property. */
@@ -77,25 +85,54 @@ function sourceAccess(inputs: ConnectorInputs) {
   return { host: s.host, port: s.port ?? 3306, user: s.user, password: s.password, database: s.database, tables: inputs.tables };
 }
 
-export async function diff(_id: string, olds: ConnectorOutputs, news: ConnectorInputs): Promise<pulumi.dynamic.DiffResult> {
+/** Outputs an in-place update keeps: preview shows them known. */
+const STABLE_OUTPUTS = ["name", "groupName", "consumerGroup", "transactionalId"];
+
+export async function diff(_id: string, props: ConnectorOutputs, news: ConnectorInputs): Promise<pulumi.dynamic.DiffResult> {
+  const olds = upgrade(props);
   const d = diffConnector(olds, news);
-  if (d.changes && d.replaces.length === 0 && !containsUnknown(news)) {
-    for (const line of describeTableChange(d, news.initialSync, news.name)) note(line);
+  if (!containsUnknown(news)) {
+    const lines = d.replaces.length > 0 ? describeReplacement(d, olds, news) : describeUpdate(d, olds, news);
+    if (d.changes && d.replaces.length === 0) lines.push(...(await cleanupLines(news)));
+    for (const line of lines) note(line);
   }
-  return { changes: d.changes, replaces: d.replaces, deleteBeforeReplace: d.deleteBeforeReplace };
+  return withDetailedDiff(
+    { changes: d.changes, replaces: d.replaces, deleteBeforeReplace: d.deleteBeforeReplace },
+    d.detailed,
+    { stables: d.replaces.length === 0 ? STABLE_OUTPUTS : [], outputs: ["status"] },
+  );
+}
+
+/** What the update will do with the topics the runtime made that the new config no longer writes. */
+async function cleanupLines(news: ConnectorInputs): Promise<string[]> {
+  try {
+    const c = await claimCleanup(providerKafka(news.kafka.brokers, "diff"), news);
+    return describeClaimCleanup(news.name, c.remove, c.keep, c.release);
+  } catch (error) {
+    return [`warning: connector ${news.name}: cannot tell which of its topics the update deletes: ${(error as Error).message}`];
+  }
 }
 
 export async function create(inputs: ConnectorInputs): Promise<pulumi.dynamic.CreateResult<ConnectorOutputs>> {
-  const outs = await deploy(undefined, inputs);
-  return { id: `${inputs.groupName}/${inputs.name}`, outs };
+  const kafka = providerKafka(inputs.kafka.brokers, "deploy");
+  const handover: Handover | undefined = inputs.replacing ? await takeOver(kafka, inputs, inputs.replacing) : undefined;
+  try {
+    const outs = await deploy(undefined, inputs, handover?.grants);
+    return { id: `${inputs.groupName}/${inputs.name}`, outs };
+  } catch (error) {
+    await handover?.undo().catch((undoError: Error) => note(`warning: connector ${inputs.name}: could not give ${inputs.replacing?.name} back what it took over: ${undoError.message}`));
+    throw error;
+  }
 }
 
 export async function update(_id: string, olds: ConnectorOutputs, news: ConnectorInputs): Promise<pulumi.dynamic.UpdateResult<ConnectorOutputs>> {
-  return { outs: await deploy(olds, news) };
+  const outs = await deploy(upgrade(olds), news);
+  await cleanUpAfterUpdate(providerKafka(news.kafka.brokers, "deploy"), news);
+  return { outs };
 }
 
 /** Prechecks, the config record, then waits until the runtime reports on this revision. */
-async function deployConfig(inputs: ConnectorInputs, first: boolean): Promise<{ revision: string; status: StatusRecord }> {
+async function deployConfig(inputs: ConnectorInputs, first: boolean, grants: AppliedGrants | undefined): Promise<{ revision: string; status: StatusRecord }> {
   const prechecks = await runPrechecks(sourceAccess(inputs));
   for (const warning of prechecks.warnings) note(`warning: connector ${inputs.name}: ${warning}`);
   if (prechecks.errors.length > 0) throw combineErrors(prechecks.errors);
@@ -103,7 +140,12 @@ async function deployConfig(inputs: ConnectorInputs, first: boolean): Promise<{ 
   const topics = groupTopics(inputs.groupName);
   const kafka = providerKafka(inputs.kafka.brokers, "deploy");
   const revision = `${Date.now().toString(36)}-${crypto.randomBytes(4).toString("hex")}`;
-  const record = configRecord(inputs, encryptSecret(inputs.source.password, inputs.groupKey, inputs.name), revision);
+  const r = inputs.replacing;
+  const record = configRecord(inputs, encryptSecret(inputs.source.password, inputs.groupKey, inputs.name), revision, {
+    sourceServer: await serverIdentity({ host: inputs.source.host, port: inputs.source.port, user: inputs.source.user, password: inputs.source.password }),
+    ...(grants ? { managedGrants: grants } : {}),
+    ...(r ? { replaces: { group: r.group, name: r.name, position: r.takesPosition, grants: r.takesGrants } } : {}),
+  });
   await writeRecord(kafka, topics.configs, inputs.name, Buffer.from(JSON.stringify(record), "utf8"));
   const timeoutSeconds = inputs.deployTimeoutSeconds ?? DEFAULT_DEPLOY_TIMEOUT_SECONDS;
   note(`connector ${inputs.name}: config written to ${topics.configs}; waiting up to ${timeoutSeconds} s for the runtime to report RUNNING`);
@@ -128,14 +170,19 @@ async function deployConfig(inputs: ConnectorInputs, first: boolean): Promise<{ 
   return { revision, status };
 }
 
-/** Grants, then the config; a first deploy that fails revokes what it granted (no state records it). */
-async function deploy(olds: ConnectorOutputs | undefined, inputs: ConnectorInputs): Promise<ConnectorOutputs> {
-  const grants = inputs.manageGrants ? await applyGrants(inputs.source, inputs.tables, inputs.manageGrants, olds?.grants) : olds?.grants;
+/**
+ * Grants, then the config; a first deploy that fails revokes what it granted (no state records
+ * it). `taken`: the grants record of the connector this one replaces.
+ */
+async function deploy(olds: ConnectorOutputs | undefined, inputs: ConnectorInputs, taken?: AppliedGrants): Promise<ConnectorOutputs> {
+  const before = olds?.grants ?? taken;
+  const grants = inputs.manageGrants ? await applyGrants(inputs.source, inputs.tables, inputs.manageGrants, before) : olds?.grants;
   let deployed: { revision: string; status: StatusRecord };
   try {
-    deployed = await deployConfig(inputs, !olds);
+    deployed = await deployConfig(inputs, !olds, grants);
   } catch (error) {
-    if (!olds && inputs.manageGrants && grants) await revokeGrants(inputs.source, inputs.manageGrants, grants).catch(() => undefined);
+    // Only what this deploy itself granted: grants taken over go back with the predecessor.
+    if (!olds && !taken && inputs.manageGrants && grants) await revokeGrants(inputs.source, inputs.manageGrants, grants).catch(() => undefined);
     throw error;
   }
   const { revision, status } = deployed;
@@ -182,35 +229,25 @@ export async function del(_id: string, props: ConnectorOutputs): Promise<void> {
   const olds = upgrade(props);
   const topics = groupTopics(olds.groupName);
   const kafka = providerKafka(olds.kafka.brokers, "delete");
+  // A replacement that took over from this connector (it stopped it already) keeps what it took.
+  const successor = olds.owner
+    ? (await registeredConnectors(kafka)).find((c) => c.metadata?.owner === olds.owner && c.metadata?.replaces?.group === olds.groupName && c.metadata?.replaces?.name === olds.name)
+    : undefined;
   await writeRecord(kafka, topics.configs, olds.name, null);
   // The runtime removes the status once the connector stopped; only then is the offset safe to drop.
   const stopped = await waitForStop(kafka, topics.status, olds.name, 60_000);
   if (!stopped) note(`connector ${olds.name}: no runtime confirmed the stop within 60 s; removing its offsets anyway`);
   await writeRecord(kafka, topics.offsets, olds.name, null);
   if (!stopped) await writeRecord(kafka, topics.status, olds.name, null);
-  await removeOwnTopics(kafka, olds);
-  if (olds.manageGrants && olds.grants) await revokeGrants(olds.source, olds.manageGrants, olds.grants);
-}
-
-/**
- * The topics the runtime created for this connector: the heartbeat topic goes; the dead letter
- * topic goes only when it is empty (its records are the only trace of the changes they stand for).
- */
-async function removeOwnTopics(kafka: Kafka, olds: ConnectorOutputs): Promise<void> {
-  const deadLetters = olds.deadLetterTopic || defaultDeadLetterTopic(olds.topicPrefix);
-  const admin = await KafkaAdmin.connect(kafka);
-  try {
-    const { counts } = await admin.partitionCounts([deadLetters]);
-    const toDelete = [heartbeatTopic(olds.topicPrefix)];
-    if (counts.has(deadLetters)) {
-      const held = [...(await admin.highWatermarks(deadLetters)).values()].reduce((sum, high) => sum + high, 0n);
-      if (held === 0n) toDelete.push(deadLetters);
-      else note(`connector ${olds.name}: kept its dead letter topic ${deadLetters} (${held} records); delete it by hand once they are dealt with`);
-    }
-    await admin.deleteTopics(toDelete);
-  } finally {
-    await admin.disconnect();
+  // A successor of the same name (a move to another group) uses the same lease group.
+  if (successor?.name !== olds.name) await deleteLeaseGroup(kafka, olds.name);
+  if (successor) {
+    const taken = [successor.metadata?.replaces?.position ? "its binlog position" : "", "its topics", successor.metadata?.replaces?.grants ? "its account and grants" : ""].filter(Boolean);
+    note(`connector ${olds.name}: replaced by ${successor.name} (resource group ${successor.group}), which took over ${taken.join(", ")}`);
+  } else {
+    await removeClaimedTopics(kafka, olds.groupName, olds.name, olds.retainOnDelete === true);
   }
+  if (olds.manageGrants && olds.grants && !successor?.metadata?.replaces?.grants) await revokeGrants(olds.source, olds.manageGrants, olds.grants);
 }
 
 /** Reads state written by any earlier version of this provider (stateVersion absent = 1). */

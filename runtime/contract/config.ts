@@ -307,3 +307,58 @@ export function matchesAutoAdd(pattern: string | undefined, table: string): bool
 export function describeProblems(problems: ConfigProblem[]): string {
   return problems.map((p) => `${p.property} ${p.message}`).join("; ");
 }
+
+/** What manageGrants did on the source server: exactly what deleting the connector undoes. */
+export interface ManagedGrants {
+  user: string;
+  host: string;
+  /** Whether the Connector created the account (then deleting it drops the account). */
+  createdAccount: boolean;
+  /** Exactly the privileges the Connector granted on *.* (deleting revokes these and only these). */
+  privileges: string[];
+}
+
+/** A connector that took over from another (a Connector renamed, or moved to another group). */
+export interface Replacement {
+  group: string;
+  name: string;
+  /** The predecessor's committed position was carried over (same source server and database). */
+  position: boolean;
+  /** The predecessor's manageGrants record was carried over (same server and account). */
+  grants: boolean;
+}
+
+/**
+ * Fields the Connector resource adds to the config records it writes. The runtime does not use
+ * them (normalizeConnectorConfig ignores them); the provider reads them back from the configs
+ * topic, where they outlive any one stack's state:
+ *   owner          the Pulumi resource that writes the record ("<project>/<stack>/<resource>"):
+ *                  a record of the same owner under another name or group is this resource's
+ *                  predecessor (a replacement), not another connector;
+ *   sourceServer   serverIdentity() of the source when the record was written;
+ *   managedGrants  what manageGrants granted;
+ *   replaces       the connector this one took over from.
+ */
+export interface ConfigRecordMetadata {
+  owner?: string;
+  sourceServer?: string;
+  managedGrants?: ManagedGrants;
+  replaces?: Replacement;
+}
+
+/** The metadata fields of a config record (absent or malformed ones left out). */
+export function recordMetadata(raw: unknown): ConfigRecordMetadata {
+  const r: Json = isObject(raw) ? raw : {};
+  const metadata: ConfigRecordMetadata = {};
+  if (typeof r.owner === "string" && r.owner) metadata.owner = r.owner;
+  if (typeof r.sourceServer === "string" && r.sourceServer) metadata.sourceServer = r.sourceServer;
+  const g = r.managedGrants;
+  if (isObject(g) && typeof g.user === "string" && typeof g.host === "string" && typeof g.createdAccount === "boolean" && Array.isArray(g.privileges)) {
+    metadata.managedGrants = { user: g.user, host: g.host, createdAccount: g.createdAccount, privileges: g.privileges.filter((p): p is string => typeof p === "string") };
+  }
+  const p = r.replaces;
+  if (isObject(p) && typeof p.group === "string" && typeof p.name === "string") {
+    metadata.replaces = { group: p.group, name: p.name, position: p.position === true, grants: p.grants === true };
+  }
+  return metadata;
+}

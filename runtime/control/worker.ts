@@ -272,8 +272,9 @@ export class Worker {
 }
 
 /**
- * Whether two configs run the same connector: everything but the revision is equal, and the
- * password is the same password (each write encrypts it with a new IV, so the bytes differ).
+ * Whether two configs run the same connector: everything it uses is equal (not the revision, nor
+ * what is only for display), and the password is the same password (each write encrypts it with
+ * a new IV, so the bytes differ).
  */
 function sameConfig(a: ConnectorConfig, b: ConnectorConfig, groupKey: string | undefined): boolean {
   const comparable = (c: ConnectorConfig) => {
@@ -288,7 +289,8 @@ function sameConfig(a: ConnectorConfig, b: ConnectorConfig, groupKey: string | u
     }
     // Compared in memory only, never logged.
     const digest = crypto.createHash("sha256").update(password ?? "").digest("hex");
-    return JSON.stringify({ ...c, revision: undefined, source: { ...c.source, passwordEncrypted: undefined, password: digest } });
+    // region and rdsInstanceId are for display: a change of them restarts nothing.
+    return JSON.stringify({ ...c, revision: undefined, source: { ...c.source, passwordEncrypted: undefined, password: digest, region: undefined, rdsInstanceId: undefined } });
   };
   const left = comparable(a);
   return left !== undefined && left === comparable(b);

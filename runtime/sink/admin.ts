@@ -229,6 +229,25 @@ export class KafkaAdmin {
     }
   }
 
+  /**
+   * Deletes consumer groups; a group that does not exist counts as deleted. Returns the groups
+   * that still have members (Kafka refuses to delete those: NON_EMPTY_GROUP).
+   */
+  async deleteConsumerGroups(groupIds: string[]): Promise<string[]> {
+    if (groupIds.length === 0) return [];
+    try {
+      await this.admin.deleteGroups(groupIds);
+      return [];
+    } catch (error) {
+      const groups = (error as { groups?: { groupId: string; error?: { type?: string } }[] }).groups;
+      if (!Array.isArray(groups)) throw classifyKafkaError(error, `deleting consumer groups ${groupIds.join(", ")}`);
+      const failed = groups.filter((g) => g.error?.type !== "GROUP_ID_NOT_FOUND");
+      const busy = failed.filter((g) => g.error?.type === "NON_EMPTY_GROUP").map((g) => g.groupId);
+      if (busy.length < failed.length) throw classifyKafkaError(failed.find((g) => g.error?.type !== "NON_EMPTY_GROUP")?.error ?? error, `deleting consumer groups ${groupIds.join(", ")}`);
+      return busy;
+    }
+  }
+
   async disconnect(): Promise<void> {
     await this.admin.disconnect().catch(() => undefined);
   }

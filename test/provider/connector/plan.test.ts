@@ -1,59 +1,13 @@
 /**
- * Connector's pure logic: the config record, validation through the shared contract (problems named
- * by the Connector's input properties), the cluster-wide uniqueness rules and the diff.
+ * Connector's pure logic: the config record and validation through the shared contract (problems
+ * named by the Connector's input properties).
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  checkUniqueness,
-  configRecord,
-  CONNECTOR_STATE_VERSION,
-  DEFAULT_DEPLOY_TIMEOUT_SECONDS,
-  describeTableChange,
-  diffConnector,
-  validateConnectorInputs,
-  type ConnectorDiff,
-  type ConnectorInputs,
-  type ConnectorOutputs,
-  type RegisteredConnector,
-} from "../../../provider/connector/plan";
-import { normalizeConnectorConfig } from "../../../runtime/contract/config";
-import type { EncryptedSecret } from "../../../runtime/contract/secrets";
-import type { CheckFailure } from "../../../provider/types";
+import { configRecord, CONNECTOR_STATE_VERSION, DEFAULT_DEPLOY_TIMEOUT_SECONDS, validateConnectorInputs, type ConnectorInputs } from "../../../provider/connector/plan";
+import { normalizeConnectorConfig, recordMetadata } from "../../../runtime/contract/config";
 import { props, reasonOf } from "../failures";
-
-const GROUP_KEY = Buffer.alloc(32, 7).toString("base64");
-const ENCRYPTED: EncryptedSecret = { alg: "A256GCM", iv: "aXYtaXYtaXYtaXY=", data: "ZGF0YQ==", tag: "dGFnLXRhZy10YWctdGFn" };
-
-function inputs(overrides: Partial<ConnectorInputs> = {}, source: Partial<ConnectorInputs["source"]> = {}): ConnectorInputs {
-  return {
-    name: "orders-cdc",
-    groupName: "grp",
-    groupKey: GROUP_KEY,
-    kafka: { brokers: ["127.0.0.1:9092"] },
-    source: { host: "db", port: 3306, database: "shop", user: "cdc", password: "s3cret-pass", ...source },
-    tables: ["orders"],
-    topicPrefix: "shop",
-    ...overrides,
-  };
-}
-
-function outputs(overrides: Partial<ConnectorInputs> = {}, source: Partial<ConnectorInputs["source"]> = {}): ConnectorOutputs {
-  return {
-    ...inputs(overrides, source),
-    consumerGroup: "connect-orders-cdc",
-    transactionalId: "cdc-grp-orders-cdc",
-    revision: "rev-1",
-    status: { state: "RUNNING", worker: "w-1", at: "2024-01-01T00:00:00.000Z" },
-    stateVersion: CONNECTOR_STATE_VERSION,
-  };
-}
-
-function validate(overrides: Partial<ConnectorInputs> = {}, source: Partial<ConnectorInputs["source"]> = {}): CheckFailure[] {
-  return validateConnectorInputs(inputs(overrides, source));
-}
-
-
+import { ENCRYPTED, inputs, OWNER, validate } from "./inputs";
 
 describe("constants", () => {
   test("deploy timeout default and state version", () => {
@@ -70,7 +24,21 @@ describe("configRecord", () => {
       source: { host: "db", port: 3306, database: "shop", user: "cdc", passwordEncrypted: ENCRYPTED, tables: ["orders"] },
       topicPrefix: "shop",
       revision: "rev-7",
+      owner: OWNER,
     });
+  });
+
+  test("the provider's own fields: owner, source server, grants and the connector replaced; the runtime reads past them, the provider reads them back", () => {
+    const grants = { user: "cdc", host: "%", createdAccount: true, privileges: ["SELECT"] };
+    const replaces = { group: "old-grp", name: "old-name", position: true, grants: false };
+    const record = configRecord(inputs(), ENCRYPTED, "rev-8", { sourceServer: "mysql:uuid-1", managedGrants: grants, replaces });
+    assert.deepEqual(recordMetadata(record), { owner: OWNER, sourceServer: "mysql:uuid-1", managedGrants: grants, replaces });
+    const normalized = normalizeConnectorConfig(record);
+    assert.ok(normalized.ok);
+    assert.equal(JSON.stringify(normalized.config).includes("uuid-1"), false);
+    assert.equal("owner" in normalized.config, false);
+    // Malformed metadata is left out, never trusted.
+    assert.deepEqual(recordMetadata({ owner: 5, managedGrants: { user: "x" }, replaces: { name: "n" } }), {});
   });
 
   test("the plaintext password never reaches the record", () => {
@@ -149,6 +117,7 @@ describe("configRecord", () => {
       startPosition: { file: "mysql-bin.000003", pos: 4 },
       paused: false,
       revision: "rev-9",
+      owner: OWNER,
     });
     assert.equal("port" in (record.source as object), false);
   });
@@ -348,241 +317,12 @@ describe("validateConnectorInputs", () => {
   });
 });
 
-describe("checkUniqueness", () => {
-  const self = { name: "orders-cdc", groupName: "grp", topicPrefix: "shop" };
 
-  test("nothing registered, or only this connector: fine", () => {
-    assert.deepEqual(checkUniqueness(self, undefined, []), []);
-    assert.deepEqual(checkUniqueness(self, undefined, [{ group: "grp", name: "orders-cdc", topicPrefix: "shop" }]), []);
-  });
-
-  test("the same name in another group", () => {
-    assert.deepEqual(checkUniqueness(self, undefined, [{ group: "other", name: "orders-cdc", topicPrefix: "other" }]), [
-      {
-        property: "name",
-        reason:
-          'connector name "orders-cdc" is already used by a connector of resource group "other" on this Kafka cluster; names are unique within the cluster (consumer group connect-orders-cdc): choose another name',
-      },
-    ]);
-  });
-
-  test("the same topic prefix on another connector", () => {
-    assert.deepEqual(checkUniqueness(self, undefined, [{ group: "other", name: "users-cdc", topicPrefix: "shop" }]), [
-      {
-        property: "topicPrefix",
-        reason:
-          'topic prefix "shop" is already used by connector "users-cdc" (resource group "other"); prefixes are unique across the cluster\'s connectors: choose another prefix',
-      },
-    ]);
-    // A registered connector without a prefix never clashes.
-    assert.deepEqual(checkUniqueness(self, undefined, [{ group: "other", name: "users-cdc" }]), []);
-  });
-
-  test("three others in the group: the group is full, naming them", () => {
-    const registered: RegisteredConnector[] = [
-      { group: "grp", name: "a", topicPrefix: "pa" },
-      { group: "grp", name: "b", topicPrefix: "pb" },
-      { group: "grp", name: "c", topicPrefix: "pc" },
-      { group: "other", name: "d", topicPrefix: "pd" },
-    ];
-    assert.deepEqual(checkUniqueness(self, undefined, registered), [
-      {
-        property: "resourceGroup",
-        reason: 'resource group "grp" already runs 3 connectors (a, b, c); the limit is 3: put this connector in another ResourceGroup',
-      },
-    ]);
-  });
-
-  test("exactly two others in the group is fine (this one is the third)", () => {
-    const registered: RegisteredConnector[] = [
-      { group: "grp", name: "a", topicPrefix: "pa" },
-      { group: "grp", name: "b", topicPrefix: "pb" },
-      { group: "grp", name: "orders-cdc", topicPrefix: "shop" },
-      { group: "other", name: "c", topicPrefix: "pc" },
-      { group: "other", name: "d", topicPrefix: "pd" },
-    ];
-    assert.deepEqual(checkUniqueness(self, undefined, registered), []);
-  });
-
-  test("the previous name/group of this resource is not counted (rename within the group)", () => {
-    const registered: RegisteredConnector[] = [
-      { group: "grp", name: "a", topicPrefix: "pa" },
-      { group: "grp", name: "b", topicPrefix: "pb" },
-      { group: "grp", name: "old-name", topicPrefix: "shop" },
-    ];
-    const renamed = { ...self, name: "new-name" };
-    assert.deepEqual(checkUniqueness(renamed, { name: "old-name", groupName: "grp" }, registered), []);
-    // Without `previous`, the old record counts: same prefix and a full group.
-    assert.deepEqual(props(checkUniqueness(renamed, undefined, registered)), ["topicPrefix", "resourceGroup"]);
-  });
-
-  test("the previous group of this resource is not counted (move to another group)", () => {
-    const registered: RegisteredConnector[] = [{ group: "old-grp", name: "orders-cdc", topicPrefix: "shop" }];
-    assert.deepEqual(checkUniqueness(self, { name: "orders-cdc", groupName: "old-grp" }, registered), []);
-    assert.deepEqual(props(checkUniqueness(self, undefined, registered)), ["name", "topicPrefix"]);
-  });
-
-  test("`previous` only excludes its own group/name pair", () => {
-    const registered: RegisteredConnector[] = [{ group: "other", name: "orders-cdc", topicPrefix: "x" }];
-    assert.deepEqual(props(checkUniqueness(self, { name: "orders-cdc", groupName: "old-grp" }, registered)), ["name"]);
-  });
-
-  test("all three failures at once", () => {
-    const registered: RegisteredConnector[] = [
-      { group: "other", name: "orders-cdc", topicPrefix: "o" },
-      { group: "grp", name: "a", topicPrefix: "shop" },
-      { group: "grp", name: "b" },
-      { group: "grp", name: "c" },
-    ];
-    const failures = checkUniqueness(self, undefined, registered);
-    assert.deepEqual(props(failures), ["name", "topicPrefix", "resourceGroup"]);
-    assert.match(reasonOf(failures, "topicPrefix"), /already used by connector "a" \(resource group "grp"\)/);
-  });
-});
-
-describe("diffConnector", () => {
-  const noChange: ConnectorDiff = { changes: false, replaces: [], deleteBeforeReplace: false, updates: [], addedTables: [], removedTables: [] };
-
-  test("identical inputs: no changes (outputs-only fields are ignored)", () => {
-    assert.deepEqual(diffConnector(outputs(), inputs()), noChange);
-  });
-
-  test("name, group and source database replace, deleting first", () => {
-    const cases: [string, ConnectorInputs][] = [
-      ["name", inputs({ name: "orders-cdc-2" })],
-      ["groupName", inputs({ groupName: "grp2" })],
-      ["source.host", inputs({}, { host: "db2" })],
-      ["source.port", inputs({}, { port: 3307 })],
-      ["source.database", inputs({}, { database: "shop2" })],
-    ];
-    for (const [path, news] of cases) {
-      assert.deepEqual(
-        diffConnector(outputs(), news),
-        { changes: true, replaces: [path], deleteBeforeReplace: true, updates: [], addedTables: [], removedTables: [] },
-        path,
-      );
-    }
-  });
-
-  test("leaving the default port out, or giving it, is not another database", () => {
-    // source.port defaults to 3306 (contract DEFAULTS.port): unset and 3306 are the same source.
-    const d = diffConnector(outputs({}, { port: undefined }), inputs({}, { port: 3306 }));
-    assert.deepEqual(d.replaces, []);
-    assert.equal(d.deleteBeforeReplace, false);
-  });
-
-  test("several replacing inputs at once, with updates alongside", () => {
-    const d = diffConnector(outputs(), inputs({ name: "x", format: "canal" }, { host: "h2", password: "new" }));
-    assert.deepEqual(d.replaces, ["name", "source.host"]);
-    assert.deepEqual(d.updates, ["source.password", "format"]);
-    assert.equal(d.deleteBeforeReplace, true);
-    assert.equal(d.changes, true);
-  });
-
-  test("other inputs update in place", () => {
-    const cases: [string, ConnectorInputs][] = [
-      ["groupKey", inputs({ groupKey: Buffer.alloc(32, 9).toString("base64") })],
-      ["kafka.brokers", inputs({ kafka: { brokers: ["127.0.0.1:9093"] } })],
-      ["source.user", inputs({}, { user: "cdc2" })],
-      ["source.password", inputs({}, { password: "rotated" })],
-      ["source.region", inputs({}, { region: "cn-beijing" })],
-      ["source.rdsInstanceId", inputs({}, { rdsInstanceId: "rm-2" })],
-      ["source.timezone", inputs({}, { timezone: "+08:00" })],
-      ["source.serverId", inputs({}, { serverId: 99 })],
-      ["autoAddTables", inputs({ autoAddTables: "^o.*" })],
-      ["topicPrefix", inputs({ topicPrefix: "shop2" })],
-      ["format", inputs({ format: "canal" })],
-      ["compression", inputs({ compression: "none" })],
-      ["acks", inputs({ acks: "0" })],
-      ["partitionPolicy", inputs({ partitionPolicy: "table-hash" })],
-      ["retry", inputs({ retry: { connectionMinutes: 30 } })],
-      ["throttle", inputs({ throttle: { megabytesPerSecond: 2 } })],
-      ["maxRecordBytes", inputs({ maxRecordBytes: 4096 })],
-      ["initialSync", inputs({ initialSync: true })],
-      ["startPosition", inputs({ startPosition: "earliest" })],
-      ["paused", inputs({ paused: true })],
-      ["manageGrants", inputs({ manageGrants: { adminUser: "root", adminPassword: "pw" } })],
-      ["deployTimeoutSeconds", inputs({ deployTimeoutSeconds: 60 })],
-    ];
-    for (const [path, news] of cases) {
-      assert.deepEqual(
-        diffConnector(outputs(), news),
-        { changes: true, replaces: [], deleteBeforeReplace: false, updates: [path], addedTables: [], removedTables: [] },
-        path,
-      );
-    }
-  });
-
-  test("a nested change inside an object input is found", () => {
-    const olds = outputs({ retry: { connectionMinutes: 60, otherMinutes: 5 } });
-    assert.deepEqual(diffConnector(olds, inputs({ retry: { connectionMinutes: 60, otherMinutes: 6 } })).updates, ["retry"]);
-    assert.deepEqual(diffConnector(olds, inputs({ retry: { connectionMinutes: 60, otherMinutes: 5 } })), noChange);
-  });
-
-  test("tables added and removed: an update, with the lists", () => {
-    assert.deepEqual(diffConnector(outputs(), inputs({ tables: ["orders", "items"] })), {
-      changes: true,
-      replaces: [],
-      deleteBeforeReplace: false,
-      updates: ["tables"],
-      addedTables: ["items"],
-      removedTables: [],
-    });
-    const d = diffConnector(outputs({ tables: ["orders", "items", "users"] }), inputs({ tables: ["items", "customers", "carts"] }));
-    assert.deepEqual(d.updates, ["tables"]);
-    assert.deepEqual(d.addedTables, ["customers", "carts"]);
-    assert.deepEqual(d.removedTables, ["orders", "users"]);
-    assert.deepEqual(d.replaces, []);
-  });
-});
-
-describe("describeTableChange", () => {
-  const diff = (addedTables: string[], removedTables: string[]): ConnectorDiff => ({
-    changes: true,
-    replaces: [],
-    deleteBeforeReplace: false,
-    updates: ["tables"],
-    addedTables,
-    removedTables,
-  });
-
-  test("added tables with initialSync: preview says they are not backfilled (the runtime has no full sync yet)", () => {
-    assert.deepEqual(describeTableChange(diff(["items", "users"], []), true, "orders-cdc"), [
-      "connector orders-cdc: tables items, users will be added and streamed from now on; their existing rows are not backfilled (initialSync copies the tables of a new connector only)",
-    ]);
-  });
-
-  test("added tables without initialSync are streamed from now on", () => {
-    const expected = [
-      "connector orders-cdc: tables items will be added and streamed from now on; their existing rows are not backfilled (initialSync is off)",
-    ];
-    assert.deepEqual(describeTableChange(diff(["items"], []), false, "orders-cdc"), expected);
-    assert.deepEqual(describeTableChange(diff(["items"], []), undefined, "orders-cdc"), expected);
-  });
-
-  test("removed tables are no longer streamed, their topics kept", () => {
-    assert.deepEqual(describeTableChange(diff([], ["orders", "users"]), true, "orders-cdc"), [
-      "connector orders-cdc: tables orders, users will no longer be streamed (their topics are kept)",
-    ]);
-  });
-
-  test("both, added first", () => {
-    assert.deepEqual(describeTableChange(diff(["items"], ["orders"]), true, "c1"), [
-      "connector c1: tables items will be added and streamed from now on; their existing rows are not backfilled (initialSync copies the tables of a new connector only)",
-      "connector c1: tables orders will no longer be streamed (their topics are kept)",
-    ]);
-  });
-
-  test("no table change, no lines", () => {
-    assert.deepEqual(describeTableChange(diff([], []), true, "c1"), []);
-    assert.deepEqual(describeTableChange(diffConnector(outputs(), inputs({ paused: true })), false, "orders-cdc"), []);
-  });
-
-  test("from a real diff", () => {
-    const d = diffConnector(outputs(), inputs({ tables: ["items"] }));
-    assert.deepEqual(describeTableChange(d, false, "orders-cdc"), [
-      "connector orders-cdc: tables items will be added and streamed from now on; their existing rows are not backfilled (initialSync is off)",
-      "connector orders-cdc: tables orders will no longer be streamed (their topics are kept)",
-    ]);
+describe("validateConnectorInputs: retainOnDelete", () => {
+  test("true or false; a string such as \"yes\" is refused, not taken as false", () => {
+    assert.deepEqual(validate({ retainOnDelete: true }), []);
+    assert.deepEqual(validate({ retainOnDelete: false }), []);
+    const failures = validate({ retainOnDelete: "yes" as unknown as boolean });
+    assert.equal(reasonOf(failures, "retainOnDelete"), "must be true or false, got a string; write retainOnDelete: true to keep the connector's topics");
   });
 });

@@ -1,0 +1,95 @@
+/**
+ * The cluster-wide rules of connectors, judged against what the configs topics of every resource
+ * group on the Kafka cluster hold: names are unique on the cluster (their consumer group
+ * connect-<name> is cluster-wide), topic prefixes are unique across its connectors, a group runs
+ * at most 3. And which registered connector is this resource's own predecessor: a Connector whose
+ * name or group changes is replaced, and the engine checks the replacement with no old inputs,
+ * so only the record's owner (the Pulumi resource that wrote it) tells it from another connector.
+ */
+import type { ConfigRecordMetadata } from "../../runtime/contract/config";
+import { MAX_CONNECTORS_PER_GROUP } from "../resource-group/network";
+import type { CheckFailure } from "../types";
+
+/** A connector as the configs topics of the cluster hold it. */
+export interface RegisteredConnector {
+  group: string;
+  name: string;
+  topicPrefix?: string;
+  source?: { host?: string; port?: number; database?: string; user?: string };
+  /** The provider's fields of the record (owner, source server, grants, replaces). */
+  metadata?: ConfigRecordMetadata;
+}
+
+/** This resource as the rules see it; `owner` is absent in state written before owners existed. */
+export interface ConnectorIdentity {
+  name: string;
+  groupName: string;
+  topicPrefix: string;
+  owner?: string;
+}
+
+const key = (group: string, name: string) => `${group}\u0000${name}`;
+
+/**
+ * Whether a registered connector is this resource (now, or before this change): written by the
+ * same owner, or (a record without an owner, from an older version) under this resource's
+ * group and name, or under its group and name before the change (`previous`, given on updates:
+ * also covers a stack renamed since the record was written).
+ */
+function isThisResource(self: ConnectorIdentity, previous: { name: string; groupName: string } | undefined, c: RegisteredConnector): boolean {
+  if (previous && key(c.group, c.name) === key(previous.groupName, previous.name)) return true;
+  const owner = c.metadata?.owner;
+  if (owner !== undefined && self.owner !== undefined) return owner === self.owner;
+  return key(c.group, c.name) === key(self.groupName, self.name);
+}
+
+/** Every rule at once: name, prefix and the group's limit, against the other connectors. */
+export function checkUniqueness(self: ConnectorIdentity, previous: { name: string; groupName: string } | undefined, registered: RegisteredConnector[]): CheckFailure[] {
+  const others = registered.filter((c) => !isThisResource(self, previous, c));
+  const failures: CheckFailure[] = [];
+  const sameName = others.find((c) => c.name === self.name);
+  if (sameName) {
+    const where = sameName.group === self.groupName ? `in this resource group (${JSON.stringify(sameName.group)}), written by ${ownerText(sameName)}` : `of resource group ${JSON.stringify(sameName.group)}`;
+    failures.push({
+      property: "name",
+      reason: `connector name ${JSON.stringify(self.name)} is already used by a connector ${where} on this Kafka cluster; names are unique within the cluster (consumer group connect-${self.name}): choose another name`,
+    });
+  }
+  const samePrefix = others.find((c) => c.topicPrefix === self.topicPrefix);
+  if (samePrefix) {
+    failures.push({
+      property: "topicPrefix",
+      reason: `topic prefix ${JSON.stringify(self.topicPrefix)} is already used by connector ${JSON.stringify(samePrefix.name)} (resource group ${JSON.stringify(samePrefix.group)}); prefixes are unique across the cluster's connectors: choose another prefix`,
+    });
+  }
+  const inGroup = others.filter((c) => c.group === self.groupName);
+  if (inGroup.length >= MAX_CONNECTORS_PER_GROUP) {
+    failures.push({
+      property: "resourceGroup",
+      reason: `resource group ${JSON.stringify(self.groupName)} already runs ${inGroup.length} connectors (${inGroup.map((c) => c.name).join(", ")}); the limit is ${MAX_CONNECTORS_PER_GROUP}: put this connector in another ResourceGroup`,
+    });
+  }
+  return failures;
+}
+
+function ownerText(c: RegisteredConnector): string {
+  return c.metadata?.owner ? `another Pulumi resource (${c.metadata.owner})` : "another program (its record names no owner)";
+}
+
+/**
+ * The registered connector this resource replaces: the one its owner wrote under another name
+ * or group. Several would mean an earlier replacement was left half done: that is a failure
+ * naming them, since taking over from the wrong one would repeat or skip changes.
+ */
+export function findPredecessor(self: ConnectorIdentity, registered: RegisteredConnector[]): { predecessor?: RegisteredConnector; failure?: CheckFailure } {
+  if (self.owner === undefined) return {};
+  const mine = registered.filter((c) => c.metadata?.owner === self.owner && key(c.group, c.name) !== key(self.groupName, self.name));
+  if (mine.length <= 1) return { predecessor: mine[0] };
+  const list = mine.map((c) => `${c.name} (resource group ${c.group})`).join(", ");
+  return {
+    failure: {
+      property: "name",
+      reason: `this Connector (${self.owner}) is registered as ${mine.length} other connectors: ${list}; an earlier replacement did not finish. Delete the ones that no longer run (a tombstone for their key in cdc-<group>-configs), then run pulumi up again`,
+    },
+  };
+}
