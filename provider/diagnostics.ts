@@ -27,3 +27,28 @@ function valueAt(inputs: unknown, property: string): unknown {
 export function knownFailures(inputs: unknown, failures: CheckFailure[]): CheckFailure[] {
   return failures.filter((f) => !containsUnknown(valueAt(inputs, f.property)));
 }
+
+/** Paths whose values are or may be secrets: never shown. */
+const SECRET_PATH = /password|secret|key$|token|credential/i;
+
+/** A value short and plain enough to show in a message (never a secret's). */
+function shownValue(property: string, value: unknown): string | undefined {
+  if (SECRET_PATH.test(property)) return undefined;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (typeof value === "string") return value.length <= 80 ? JSON.stringify(value) : undefined;
+  return undefined;
+}
+
+/**
+ * Failures as the engine prints them. The engine shows `property X value {V} has a problem`
+ * with V looked up as a top-level input only, so a nested property ("partitions.orders",
+ * "source.port") printed `value {<nil>}`: those travel without a property, their path and value
+ * (not a secret's) at the head of the reason.
+ */
+export function engineFailures(inputs: unknown, failures: CheckFailure[]): CheckFailure[] {
+  return failures.map((f) => {
+    if (!/[.[]/.test(f.property)) return f;
+    const value = shownValue(f.property, valueAt(inputs, f.property));
+    return { property: "", reason: `property ${f.property}${value !== undefined ? ` value ${value}` : ""}: ${f.reason}` };
+  });
+}

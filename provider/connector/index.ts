@@ -102,12 +102,22 @@ function resourceOwner(name: string, opts: pulumi.CustomResourceOptions | undefi
   return opts?.parent ? opts.parent.urn.apply((parent) => `${base}/${parent}/${name}`) : `${base}/${name}`;
 }
 
-/** The caller's dependsOn plus the group, when it is a resource (a ResourceGroup: all its children). */
+/**
+ * The caller's dependsOn plus the group (a ResourceGroup: all its children), and for a TopicSet
+ * in it, the TopicSet's member resources: on destroy the connector is then stopped before they
+ * delete its topics.
+ */
 function withGroup(dependsOn: pulumi.CustomResourceOptions["dependsOn"], group: ConnectorGroupRef): pulumi.CustomResourceOptions["dependsOn"] {
-  if (!pulumi.Resource.isInstance(group)) return dependsOn;
-  if (dependsOn === undefined) return [group];
-  if (Array.isArray(dependsOn)) return [...dependsOn, group];
-  if (pulumi.Resource.isInstance(dependsOn)) return [dependsOn, group];
+  const extra: pulumi.Input<pulumi.Resource>[] = pulumi.Resource.isInstance(group) ? [group] : [];
+  if (dependsOn === undefined) return extra.length > 0 ? extra : undefined;
+  if (Array.isArray(dependsOn)) return [...dependsOn, ...dependsOn.flatMap(membersOf), ...extra];
+  if (pulumi.Resource.isInstance(dependsOn)) return [dependsOn, ...membersOf(dependsOn), ...extra];
   // An Output or Promise of resources: Pulumi flattens nested dependsOn entries, so nest it.
-  return [dependsOn as pulumi.Input<pulumi.Resource>, group];
+  return [dependsOn as pulumi.Input<pulumi.Resource>, ...extra];
+}
+
+/** A TopicSet's members (an Output of resources, which dependsOn accepts nested). */
+function membersOf(resource: pulumi.Input<pulumi.Resource>): pulumi.Input<pulumi.Resource>[] {
+  const members = (resource as { members?: unknown }).members;
+  return pulumi.Output.isInstance(members) ? [members as unknown as pulumi.Input<pulumi.Resource>] : [];
 }

@@ -15,7 +15,7 @@ import { CdcError, combineErrors, type ErrorCode } from "../../runtime/errors";
 import { runPrechecks } from "../../runtime/source/prechecks";
 import { serverIdentity } from "../../runtime/source/server-identity";
 import { providerKafka } from "../kafka";
-import { failureOf, knownFailures, note } from "../diagnostics";
+import { engineFailures, failureOf, knownFailures, note } from "../diagnostics";
 import { withDetailedDiff } from "../dynamic-diff";
 import { containsUnknown, type CheckFailure } from "../types";
 import { deleteLeaseGroup, hasConfig, readStatus, registeredConnectors, waitForDeploy, waitForStop, writeRecord } from "./control-plane";
@@ -36,7 +36,7 @@ const PRECHECK_PROPERTY: Partial<Record<ErrorCode, string>> = {
   SOURCE_UNREACHABLE: "source.host",
 };
 
-export async function check(olds: ConnectorInputs | undefined, news: ConnectorInputs): Promise<pulumi.dynamic.CheckResult<ConnectorInputs>> {
+async function checkInputs(olds: ConnectorInputs | undefined, news: ConnectorInputs): Promise<pulumi.dynamic.CheckResult<ConnectorInputs>> {
   // During preview, inputs that come from other resources (the group's name and key on a first
   // deploy) are not known yet: run every check whose inputs are known, skip the others.
   const known = (...values: unknown[]) => !values.some(containsUnknown);
@@ -59,6 +59,12 @@ export async function check(olds: ConnectorInputs | undefined, news: ConnectorIn
   // With manageGrants the account may not exist yet: the Connector creates it in create/update.
   if (!inputs.manageGrants && known(inputs.source, inputs.tables)) failures.push(...(await precheckFailures(inputs)));
   return { inputs, failures };
+}
+
+/** check, with its failures as the engine prints them (see engineFailures). */
+export async function check(olds: ConnectorInputs | undefined, news: ConnectorInputs): Promise<pulumi.dynamic.CheckResult<ConnectorInputs>> {
+  const result = await checkInputs(olds, news);
+  return { inputs: result.inputs, failures: engineFailures(result.inputs, result.failures ?? []) };
 }
 
 /** The source server's identity (see serverIdentity), read with the account or the admin; undefined if it cannot be read. */

@@ -9,12 +9,12 @@ import { generateGroupKey } from "../../runtime/contract/secrets";
 import { CdcError } from "../../runtime/errors";
 import { readTopicToEnd } from "../../runtime/sink/topic-reader";
 import { withAdmin } from "../kafka";
-import { knownFailures } from "../diagnostics";
+import { engineFailures, knownFailures } from "../diagnostics";
 import { containsUnknown } from "../types";
 import { diffGroupCore, GROUP_STATE_VERSION, validateGroupInputs, type GroupCoreInputs, type GroupCoreOutputs } from "./group-plan";
 
 export async function check(_olds: GroupCoreInputs | undefined, news: GroupCoreInputs): Promise<pulumi.dynamic.CheckResult<GroupCoreInputs>> {
-  return { inputs: news, failures: knownFailures(news, validateGroupInputs(news)) };
+  return { inputs: news, failures: engineFailures(news, knownFailures(news, validateGroupInputs(news))) };
 }
 
 export async function diff(_id: string, olds: GroupCoreOutputs, news: GroupCoreInputs): Promise<pulumi.dynamic.DiffResult> {

@@ -1,13 +1,18 @@
 /**
  * TopicSet: one Kafka topic per source table, named <topicPrefix>_<table>, with 6 partitions for a
- * table with a primary key and 1 without (or the counts given). See ./plan for the rules.
+ * table with a primary key and 1 without (or the counts given). See ./plan for the rules. Each
+ * table also gets a member resource (./member) whose deletion, at the end of an update, deletes
+ * the table's topic once the connectors stopped writing it.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { tableTopic } from "../../runtime/contract/names";
 import { forwardingProvider } from "../dynamic";
 import { withSecretPassword, type Inputs, type KafkaArgs, type SourceArgs } from "../types";
+import type { TopicOwnership } from "./ownership";
 
 // Serialized into the state: each method only loads the implementation (no clients, no credentials).
 const topicSetProvider = forwardingProvider("topic-set/provider");
+const memberProvider = forwardingProvider("topic-set/member");
 
 export interface TopicSetArgs {
   kafka: Inputs<KafkaArgs>;
@@ -20,6 +25,15 @@ export interface TopicSetArgs {
   topicConfigs?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Keep topics of removed tables, and all topics on destroy. */
   retainOnDelete?: pulumi.Input<boolean>;
+  /** Delete adopted topics too (those that existed before the TopicSet) when their table goes; default: keep them. */
+  deleteAdoptedTopics?: pulumi.Input<boolean>;
+}
+
+/** A table's membership in a TopicSet: deleting it deletes the table's topic (see ./member). */
+class TopicSetMember extends pulumi.dynamic.Resource {
+  constructor(name: string, args: Record<string, unknown>, opts: pulumi.CustomResourceOptions) {
+    super(memberProvider, name, args, opts, "mysql-kafka-cdc:index", "TopicSetMember");
+  }
 }
 
 export class TopicSet extends pulumi.dynamic.Resource {
@@ -28,16 +42,39 @@ export class TopicSet extends pulumi.dynamic.Resource {
   /** Per table, the topic as it exists: { topic, partitions }. */
   declare readonly topics: pulumi.Output<Record<string, { topic: string; partitions: number }>>;
   declare readonly plannedPartitions: pulumi.Output<Record<string, number>>;
+  /** Per table, whether the TopicSet made its topic or adopted one that existed. */
+  declare readonly ownership: pulumi.Output<Record<string, TopicOwnership>>;
+  /** The tables' member resources: a Connector given this TopicSet in dependsOn depends on them too. */
+  readonly members: pulumi.Output<pulumi.Resource[]>;
 
   constructor(name: string, args: TopicSetArgs, opts?: pulumi.CustomResourceOptions) {
     const source = withSecretPassword(args.source);
     super(
       topicSetProvider,
       name,
-      { ...args, source, topics: undefined, plannedPartitions: undefined, stateVersion: undefined },
+      { ...args, source, topics: undefined, plannedPartitions: undefined, ownership: undefined, retained: undefined, stateVersion: undefined },
       opts,
       "mysql-kafka-cdc:index",
       "TopicSet",
+    );
+    const brokers = pulumi.output(args.kafka).apply((k) => k.brokers);
+    this.members = pulumi.all([args.tables, args.topicPrefix]).apply(([tables, prefix]) =>
+      tables.map(
+        (table) =>
+          new TopicSetMember(
+            `${name}-${table}`,
+            {
+              brokers,
+              topicPrefix: prefix,
+              table,
+              topic: tableTopic(prefix, table),
+              ownership: this.ownership.apply((o) => o?.[table] ?? "created"),
+              retainOnDelete: args.retainOnDelete ?? false,
+              deleteAdoptedTopics: args.deleteAdoptedTopics ?? false,
+            },
+            { parent: this },
+          ),
+      ),
     );
   }
 }

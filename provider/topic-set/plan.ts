@@ -6,6 +6,7 @@
  */
 import { tableTopic, tableTopicProblem, topicPrefixProblem } from "../../runtime/contract/names";
 import type { CheckFailure, KafkaArgs, SourceArgs } from "../types";
+import type { TopicOwnership } from "./ownership";
 
 /** Partitions of a table's topic (seed 000): 6 with a primary key, 1 without. */
 export const PARTITIONS_WITH_PRIMARY_KEY = 6;
@@ -27,8 +28,14 @@ export interface TopicSetInputs {
   topicConfigs?: Record<string, string>;
   /** Keep the topics of removed tables (and all topics on destroy) instead of deleting them. */
   retainOnDelete?: boolean;
+  /** Delete adopted topics (those that existed before this TopicSet) too when their table goes; default: keep them. */
+  deleteAdoptedTopics?: boolean;
   /** Filled in by check: the partition count planned for each table. */
   plannedPartitions?: Record<string, number>;
+  /** Filled in by check: which topics this TopicSet made, which it adopted (./ownership). */
+  ownership?: Record<string, TopicOwnership>;
+  /** Filled in by check: topics it made and kept when their table was removed (retainOnDelete). */
+  retained?: string[];
 }
 
 export interface TopicState {
@@ -48,7 +55,11 @@ export interface TopicSetOutputs extends TopicSetInputs {
   stateVersion: number;
 }
 
-export const TOPIC_SET_STATE_VERSION = 1;
+/**
+ * 2: a removed table's topic is deleted by the table's member resource at the end of the update
+ * (1: by the TopicSet's own update, before the connector stopped writing it).
+ */
+export const TOPIC_SET_STATE_VERSION = 2;
 
 /** Static validation, every problem at once. */
 export function validateTopicSetInputs(inputs: TopicSetInputs): CheckFailure[] {
@@ -87,6 +98,10 @@ export function validateTopicSetInputs(inputs: TopicSetInputs): CheckFailure[] {
     }
   } else if (inputs.partitions !== undefined && inputs.partitions !== null) {
     fail("partitions", "must be a number or a map from table to number");
+  }
+  for (const key of ["retainOnDelete", "deleteAdoptedTopics"] as const) {
+    const v = inputs[key];
+    if (v !== undefined && typeof v !== "boolean") fail(key, `must be true or false, got ${typeof v === "string" ? "a string" : typeof v}; write ${key}: true or leave it out`);
   }
   if (inputs.replicationFactor !== undefined && (!Number.isInteger(inputs.replicationFactor) || inputs.replicationFactor < 1 || inputs.replicationFactor > 32)) {
     fail("replicationFactor", `must be a whole number from 1 to 32, got ${JSON.stringify(inputs.replicationFactor)}`);
@@ -215,13 +230,20 @@ export function capacityToAdd(prefix: string, planned: Record<string, number>, e
 
 /** What an update must do to go from the topics that exist to the plan. */
 export interface TopicChanges {
+  /** Topics to make (they do not exist; an update also makes one deleted outside Pulumi again). */
   create: TopicState[];
+  /** Existing topics made by someone else, which become this TopicSet's (their partitions raised to the plan if lower). */
+  adopt: TopicState[];
+  /** Topics kept when their table was removed (retainOnDelete), taken back by a table added back. */
+  takeBack: TopicState[];
   /** Partition counts to raise. */
-  grow: TopicState[];
-  /** Topics of removed tables to delete (empty when retained). */
+  grow: (TopicState & { from: number })[];
+  /** Topics of removed tables to delete (at the end of the update, by their member resource). */
   remove: string[];
-  /** Topics of removed tables that are kept (retainOnDelete). */
+  /** Topics of removed tables that are kept (retainOnDelete when the table was last updated). */
   retain: string[];
+  /** Adopted topics of removed tables that are kept (deleteAdoptedTopics off). */
+  keepAdopted: string[];
   /** Topics whose configs are to be set (all of them when topicConfigs changed). */
   reconfigure: string[];
   /** Configs no longer in topicConfigs: set back to the broker's default on the reconfigured topics. */
@@ -231,20 +253,28 @@ export interface TopicChanges {
 export function topicChanges(olds: TopicSetOutputs | undefined, news: TopicSetInputs): TopicChanges {
   const planned = news.plannedPartitions ?? {};
   const actual = olds?.topics ?? {};
-  const changes: TopicChanges = { create: [], grow: [], remove: [], retain: [], reconfigure: [], unsetConfigs: [] };
+  const changes: TopicChanges = { create: [], adopt: [], takeBack: [], grow: [], remove: [], retain: [], keepAdopted: [], reconfigure: [], unsetConfigs: [] };
+  const retained = new Set(olds?.topicPrefix === news.topicPrefix ? olds?.retained ?? [] : []);
   for (const table of news.tables) {
     const topic = tableTopic(news.topicPrefix, table);
     const want = planned[table] ?? PARTITIONS_WITHOUT_PRIMARY_KEY;
     const have = actual[table];
-    if (!have || have.topic !== topic) changes.create.push({ topic, partitions: want });
-    else if (want > have.partitions) changes.grow.push({ topic, partitions: want });
+    if (have && have.topic === topic) {
+      if (want > have.partitions) changes.grow.push({ topic, partitions: want, from: have.partitions });
+    } else if (news.ownership?.[table] === "adopted") changes.adopt.push({ topic, partitions: want });
+    else if (retained.has(topic)) changes.takeBack.push({ topic, partitions: want });
+    else changes.create.push({ topic, partitions: want });
   }
+  // A removed table's topic follows the TopicSet's state before this update (its member's state).
   for (const [table, have] of Object.entries(actual)) {
     if (news.tables.includes(table) && have.topic === tableTopic(news.topicPrefix, table)) continue;
-    (news.retainOnDelete ? changes.retain : changes.remove).push(have.topic);
+    if (olds?.retainOnDelete) changes.retain.push(have.topic);
+    else if (olds?.ownership?.[table] === "adopted" && !olds.deleteAdoptedTopics) changes.keepAdopted.push(have.topic);
+    else changes.remove.push(have.topic);
   }
+  const arriving = new Set([...changes.create, ...changes.adopt, ...changes.takeBack].map((t) => t.topic));
   if (olds && !sameJson(sortedEntries(olds.topicConfigs), sortedEntries(news.topicConfigs))) {
-    changes.reconfigure = news.tables.map((t) => tableTopic(news.topicPrefix, t)).filter((t) => !changes.create.some((c) => c.topic === t));
+    changes.reconfigure = news.tables.map((t) => tableTopic(news.topicPrefix, t)).filter((t) => !arriving.has(t));
     changes.unsetConfigs = Object.keys(olds.topicConfigs ?? {}).filter((k) => !Object.hasOwn(news.topicConfigs ?? {}, k));
   } else {
     // Same topicConfigs: only the topics a refresh found changed outside Pulumi are set back.
@@ -273,13 +303,14 @@ export function diffTopicSet(olds: TopicSetOutputs, news: TopicSetInputs): Topic
   const c = topicChanges(olds, news);
   const changed =
     replaces.length > 0 ||
-    c.create.length + c.grow.length + c.remove.length + c.reconfigure.length > 0 ||
+    c.create.length + c.adopt.length + c.takeBack.length + c.grow.length + c.remove.length + c.retain.length + c.keepAdopted.length + c.reconfigure.length > 0 ||
     !sameJson([...olds.tables].sort(), [...news.tables].sort()) ||
     !sameJson(olds.kafka?.brokers ?? [], news.kafka?.brokers ?? []) ||
     !sameJson(olds.kafka?.limits ?? {}, news.kafka?.limits ?? {}) ||
     !sameJson(olds.partitions ?? null, news.partitions ?? null) ||
     (olds.replicationFactor ?? null) !== (news.replicationFactor ?? null) ||
     !!olds.retainOnDelete !== !!news.retainOnDelete ||
+    !!olds.deleteAdoptedTopics !== !!news.deleteAdoptedTopics ||
     !sameJson(olds.source ?? null, news.source ?? null);
   return { changes: changed, replaces, deleteBeforeReplace: false };
 }
@@ -317,4 +348,25 @@ function sortedEntries(record: Record<string, string> | undefined): [string, str
 
 function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The inputs a program gives, for the detailed diff (check's own fields are not the program's). */
+const DETAILED_PATHS = ["topicPrefix", "tables", "partitions", "replicationFactor", "topicConfigs", "retainOnDelete", "deleteAdoptedTopics", "kafka.brokers", "kafka.limits", "source"] as const;
+
+/** Per property, what the diff changes (the prefix replaces); the tables compare as a set. */
+export function detailedTopicSetDiff(olds: TopicSetOutputs, news: TopicSetInputs): Record<string, import("../dynamic-diff").PropertyDiffKind> {
+  const at = (v: unknown, path: string) => path.split(".").reduce<unknown>((x, k) => (x && typeof x === "object" ? (x as Record<string, unknown>)[k] : undefined), v);
+  const canonical = (v: unknown, path: string) => {
+    if (path === "retainOnDelete" || path === "deleteAdoptedTopics") return String(!!v);
+    return JSON.stringify(path === "tables" && Array.isArray(v) ? [...v].sort() : path === "topicConfigs" ? sortedEntries(v as Record<string, string>) : v ?? null);
+  };
+  const detailed: Record<string, import("../dynamic-diff").PropertyDiffKind> = {};
+  for (const path of DETAILED_PATHS) {
+    const before = at(olds, path);
+    const after = at(news, path);
+    if (canonical(before, path) === canonical(after, path)) continue;
+    const replace = path === "topicPrefix";
+    detailed[path] = before === undefined ? (replace ? "add-replace" : "add") : after === undefined ? (replace ? "delete-replace" : "delete") : replace ? "update-replace" : "update";
+  }
+  return detailed;
 }

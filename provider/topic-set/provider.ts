@@ -5,14 +5,20 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { tableTopic } from "../../runtime/contract/names";
+import { DEFAULT_PARTITION_CHECK_MS } from "../../runtime/pipeline/partition-watch";
 import { withAdmin } from "../kafka";
 import { lookupTables } from "../source-lookup";
-import { failureOf, knownFailures, note } from "../diagnostics";
+import { engineFailures, failureOf, knownFailures, note } from "../diagnostics";
+import { withDetailedDiff } from "../dynamic-diff";
 import { containsUnknown } from "../types";
 import type { KafkaAdmin } from "../../runtime/sink/admin";
+import { deletion } from "./member";
+import { deletionRuleChange, planOwnership } from "./ownership";
+import { describePrefixChange, describeTopicChanges } from "./preview-notes";
 import {
   checkCapacity,
   configDrift,
+  detailedTopicSetDiff,
   diffTopicSet,
   needsPrimaryKeyLookup,
   planPartitions,
@@ -24,12 +30,14 @@ import {
   type TopicState,
 } from "./plan";
 
-export async function check(_olds: TopicSetInputs | undefined, news: TopicSetInputs): Promise<pulumi.dynamic.CheckResult<TopicSetInputs>> {
+async function checkInputs(olds: TopicSetInputs | undefined, news: TopicSetInputs): Promise<pulumi.dynamic.CheckResult<TopicSetInputs>> {
   const inputs: TopicSetInputs = { ...news };
   delete inputs.plannedPartitions;
+  delete inputs.ownership;
+  delete inputs.retained;
   // During preview some inputs may be outputs of other resources, not known yet: the live planning
   // waits for them, and static rules only judge what is known.
-  const failures = knownFailures(inputs, validateTopicSetInputs(inputs));
+  const failures = knownFailures(inputs, [...validateTopicSetInputs(inputs), ...deletionRuleChange(olds, inputs)]);
   if (failures.length > 0 || containsUnknown(inputs)) return { inputs, failures };
 
   let withPrimaryKey = new Set<string>();
@@ -65,46 +73,67 @@ export async function check(_olds: TopicSetInputs | undefined, news: TopicSetInp
   failures.push(...plan.failures);
   failures.push(...checkCapacity(inputs.topicPrefix, plan.planned, existing, inputs.kafka.limits));
   if (!lookupError) for (const line of plan.notes) note(`TopicSet ${inputs.topicPrefix}: ${line}`);
-  return { inputs: { ...inputs, plannedPartitions: plan.planned }, failures };
+  const owned = planOwnership(olds, inputs, new Set(existing.keys()));
+  const planned: TopicSetInputs = { ...inputs, plannedPartitions: plan.planned, ownership: owned.ownership, retained: owned.retained };
+  // A first create has no diff to speak for it: what it adopts is said here.
+  if (!olds) for (const line of describeTopicChanges(inputs.topicPrefix, { ...topicChanges(undefined, planned), create: [] }, DEFAULT_PARTITION_CHECK_MS / 1000)) note(line);
+  return { inputs: planned, failures };
 }
 
-export async function diff(_id: string, olds: TopicSetOutputs, news: TopicSetInputs): Promise<pulumi.dynamic.DiffResult> {
-  const result = diffTopicSet(upgrade(olds), news);
-  if (result.changes && result.replaces.length === 0 && !containsUnknown(news)) {
-    const c = topicChanges(upgrade(olds), news);
-    for (const t of c.create) note(`TopicSet ${news.topicPrefix}: will create topic ${t.topic} (${t.partitions} partitions)`);
-    for (const t of c.grow) note(`TopicSet ${news.topicPrefix}: will raise ${t.topic} to ${t.partitions} partitions`);
-    for (const t of c.remove) note(`TopicSet ${news.topicPrefix}: will delete topic ${t}`);
-    for (const t of c.retain) note(`TopicSet ${news.topicPrefix}: will keep topic ${t} (retainOnDelete)`);
-    for (const t of c.reconfigure) note(`TopicSet ${news.topicPrefix}: will set the configs of ${t} to topicConfigs`);
+/** check, with its failures as the engine prints them (see engineFailures). */
+export async function check(olds: TopicSetInputs | undefined, news: TopicSetInputs): Promise<pulumi.dynamic.CheckResult<TopicSetInputs>> {
+  const result = await checkInputs(olds, news);
+  return { inputs: result.inputs, failures: engineFailures(result.inputs, result.failures ?? []) };
+}
+
+export async function diff(_id: string, props: TopicSetOutputs, news: TopicSetInputs): Promise<pulumi.dynamic.DiffResult> {
+  const olds = upgrade(props);
+  const result = diffTopicSet(olds, news);
+  // State from before members deleted removed tables' topics is brought up to date once.
+  const legacy = !result.changes && stateVersionOf(props) < TOPIC_SET_STATE_VERSION;
+  if (!containsUnknown(news)) {
+    if (result.replaces.length > 0) {
+      const old = topicChanges(olds, { ...news, tables: [] });
+      for (const line of describePrefixChange(olds.topicPrefix, news.topicPrefix, { remove: old.remove, keep: [...old.retain, ...old.keepAdopted] })) note(line);
+    } else if (result.changes) {
+      for (const line of describeTopicChanges(news.topicPrefix, topicChanges(olds, news), DEFAULT_PARTITION_CHECK_MS / 1000)) note(line);
+    } else if (legacy) {
+      note(`TopicSet ${news.topicPrefix}: its state is brought up to date (topics of removed tables are now deleted at the end of an update); nothing changes on the cluster`);
+    }
   }
-  return result;
+  return withDetailedDiff({ ...result, changes: result.changes || legacy }, detailedTopicSetDiff(olds, news));
 }
 
 export async function create(inputs: TopicSetInputs): Promise<pulumi.dynamic.CreateResult<TopicSetOutputs>> {
-  const topics = await apply(undefined, inputs);
+  const topics = await apply(undefined, inputs, false);
   return { id: `${inputs.topicPrefix}`, outs: { ...inputs, topics, stateVersion: TOPIC_SET_STATE_VERSION } };
 }
 
 export async function update(_id: string, olds: TopicSetOutputs, news: TopicSetInputs): Promise<pulumi.dynamic.UpdateResult<TopicSetOutputs>> {
-  const topics = await apply(upgrade(olds), news);
+  // Before members existed, the update itself deleted removed tables' topics; now their members do.
+  const topics = await apply(upgrade(olds), news, stateVersionOf(olds) < TOPIC_SET_STATE_VERSION);
   return { outs: { ...news, topics, stateVersion: TOPIC_SET_STATE_VERSION } };
 }
 
-/** Makes the cluster match the plan; returns the topics as they are afterwards. */
-async function apply(olds: TopicSetOutputs | undefined, news: TopicSetInputs): Promise<Record<string, TopicState>> {
+/**
+ * Makes the cluster match the plan; returns the topics as they are afterwards. Removed tables'
+ * topics are their members' to delete, at the end of the update (`deleteRemoved`: state from
+ * before members, which have none for them).
+ */
+async function apply(olds: TopicSetOutputs | undefined, news: TopicSetInputs, deleteRemoved: boolean): Promise<Record<string, TopicState>> {
   const changes = topicChanges(olds, news);
+  const arriving = [...changes.create, ...changes.adopt, ...changes.takeBack];
   return withAdmin(news.kafka.brokers, async (admin) => {
-    // Topics that exist already (e.g. created before this TopicSet managed them) are adopted, not recreated.
-    const live = await admin.partitionCounts(changes.create.map((t) => t.topic));
-    const toCreate = changes.create.filter((t) => live.missing.includes(t.topic));
-    const toGrow = [...changes.grow, ...changes.create.filter((t) => (live.counts.get(t.topic) ?? t.partitions) < t.partitions)];
+    // A topic that exists already (adopted, taken back, or made since check) is used as it is, not recreated.
+    const live = await admin.partitionCounts(arriving.map((t) => t.topic));
+    const toCreate = arriving.filter((t) => live.missing.includes(t.topic));
+    const toGrow = [...changes.grow, ...arriving.filter((t) => (live.counts.get(t.topic) ?? t.partitions) < t.partitions)];
     await admin.createTopics(toCreate.map((t) => ({ topic: t.topic, partitions: t.partitions, replicationFactor: news.replicationFactor, configs: news.topicConfigs })));
     await admin.raisePartitions(toGrow.map((t) => ({ topic: t.topic, count: t.partitions })));
-    // Adopted topics take topicConfigs too; configs removed from it go back to the broker's default.
+    // Existing topics take topicConfigs too; configs removed from it go back to the broker's default.
     await admin.setTopicConfigs(changes.reconfigure, news.topicConfigs ?? {}, changes.unsetConfigs);
-    await admin.setTopicConfigs(changes.create.filter((t) => !toCreate.includes(t)).map((t) => t.topic), news.topicConfigs ?? {});
-    await admin.deleteTopics(changes.remove);
+    await admin.setTopicConfigs(arriving.filter((t) => !toCreate.includes(t)).map((t) => t.topic), news.topicConfigs ?? {});
+    if (deleteRemoved) await admin.deleteTopics(changes.remove);
     return currentTopics(admin, news.topicPrefix, news.tables, news.topicConfigs);
   });
 }
@@ -138,13 +167,21 @@ export async function read(id: string, props: TopicSetOutputs): Promise<pulumi.d
   return { id, props: { ...olds, topics } };
 }
 
+/**
+ * The members delete the tables' topics before the TopicSet goes (they are its children); what
+ * is left of its own topics (state from before members) goes here, by the same rules.
+ */
 export async function del(_id: string, props: TopicSetOutputs): Promise<void> {
   const olds = upgrade(props);
-  if (olds.retainOnDelete) {
-    note(`TopicSet ${olds.topicPrefix}: keeping its topics (retainOnDelete)`);
-    return;
-  }
-  await withAdmin(olds.kafka.brokers, (admin) => admin.deleteTopics(Object.values(olds.topics ?? {}).map((t) => t.topic)));
+  const rule = { brokers: olds.kafka.brokers, topicPrefix: olds.topicPrefix, retainOnDelete: olds.retainOnDelete, deleteAdoptedTopics: olds.deleteAdoptedTopics };
+  const doomed = Object.entries(olds.topics).filter(([table, t]) => deletion({ ...rule, table, topic: t.topic, ownership: olds.ownership?.[table] ?? "created" }).delete).map(([, t]) => t.topic);
+  if (olds.retainOnDelete) note(`TopicSet ${olds.topicPrefix}: keeping its topics (retainOnDelete)`);
+  await withAdmin(olds.kafka.brokers, (admin) => admin.deleteTopics(doomed));
+}
+
+/** The state version an output was written with (absent: 1). */
+function stateVersionOf(props: TopicSetOutputs): number {
+  return props.stateVersion ?? 1;
 }
 
 /** Reads state written by any earlier version of this provider (stateVersion absent = 1). */

@@ -26,7 +26,7 @@ import { ReaderThread, type ReaderItem } from "./reader-thread";
 import { RecordBuilder } from "./record-builder";
 import { newSnapshot, runSnapshot, type SnapshotStart } from "./snapshot";
 import { SourceWatch } from "./source-watch";
-import { PartitionWatch } from "./partition-watch";
+import { DEFAULT_PARTITION_CHECK_MS, PartitionWatch } from "./partition-watch";
 
 export interface TaskContext {
   config: ConnectorConfig;
@@ -65,7 +65,7 @@ export const DEFAULT_TUNING: TaskTuning = {
   idleCommitMs: 1_000,
   transactionBytes: 2 * 1024 * 1024,
   sourceCheckMs: 5_000,
-  partitionCheckMs: 5_000,
+  partitionCheckMs: DEFAULT_PARTITION_CHECK_MS,
 };
 
 const TICK = Symbol("tick");

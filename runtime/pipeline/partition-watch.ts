@@ -7,6 +7,9 @@ import type { Kafka } from "kafkajs";
 import type { Logger } from "../log";
 import { KafkaAdmin } from "../sink/admin";
 
+/** How often a running connector reads its topics' partition counts, unless CDC_PARTITION_CHECK_MS says otherwise. */
+export const DEFAULT_PARTITION_CHECK_MS = 5_000;
+
 export class PartitionWatch {
   private readonly counts: Map<string, number>;
   private admin: KafkaAdmin | undefined;

@@ -9,6 +9,7 @@ import {
   canonicalConfigValue,
   checkCapacity,
   configDrift,
+  detailedTopicSetDiff,
   diffTopicSet,
   MAX_PARTITIONS_PER_TOPIC,
   needsPrimaryKeyLookup,
@@ -59,7 +60,7 @@ describe("constants", () => {
     assert.equal(PARTITIONS_WITH_PRIMARY_KEY, 6);
     assert.equal(PARTITIONS_WITHOUT_PRIMARY_KEY, 1);
     assert.equal(MAX_PARTITIONS_PER_TOPIC, 1000);
-    assert.equal(TOPIC_SET_STATE_VERSION, 1);
+    assert.equal(TOPIC_SET_STATE_VERSION, 2);
   });
 });
 
@@ -461,16 +462,11 @@ describe("checkCapacity", () => {
 });
 
 describe("topicChanges", () => {
+  const none = { create: [], adopt: [], takeBack: [], grow: [], remove: [], retain: [], keepAdopted: [], reconfigure: [], unsetConfigs: [] };
+
   test("first create: every topic with its planned partitions", () => {
     const changes = topicChanges(undefined, inputs({ plannedPartitions: { orders: 6, items: 1 }, topicConfigs: { "retention.ms": "1000" } }));
-    assert.deepEqual(changes, {
-      create: [{ topic: "shop_orders", partitions: 6 }, { topic: "shop_items", partitions: 1 }],
-      grow: [],
-      remove: [],
-      retain: [],
-      reconfigure: [],
-      unsetConfigs: [],
-    });
+    assert.deepEqual(changes, { ...none, create: [{ topic: "shop_orders", partitions: 6 }, { topic: "shop_items", partitions: 1 }] });
   });
 
   test("a table without a plan gets 1 partition", () => {
@@ -480,31 +476,27 @@ describe("topicChanges", () => {
   });
 
   test("nothing to do when the topics match the plan", () => {
-    assert.deepEqual(topicChanges(outputs(), inputs({ plannedPartitions: { orders: 6, items: 1 } })), {
-      create: [],
-      grow: [],
-      remove: [],
-      retain: [],
-      reconfigure: [],
-      unsetConfigs: [],
-    });
+    assert.deepEqual(topicChanges(outputs(), inputs({ plannedPartitions: { orders: 6, items: 1 } })), none);
   });
 
-  test("create a new table's topic, grow one, delete a removed table's topic", () => {
+  test("create a new table's topic, grow one (from its count), delete a removed table's topic", () => {
     const changes = topicChanges(outputs(), inputs({ tables: ["orders", "customers"], plannedPartitions: { orders: 12, customers: 6 } }));
-    assert.deepEqual(changes, {
-      create: [{ topic: "shop_customers", partitions: 6 }],
-      grow: [{ topic: "shop_orders", partitions: 12 }],
-      remove: ["shop_items"],
-      retain: [],
-      reconfigure: [],
-      unsetConfigs: [],
-    });
+    assert.deepEqual(changes, { ...none, create: [{ topic: "shop_customers", partitions: 6 }], grow: [{ topic: "shop_orders", partitions: 12, from: 6 }], remove: ["shop_items"] });
   });
 
-  test("retainOnDelete keeps the removed table's topic", () => {
-    const changes = topicChanges(outputs(), inputs({ tables: ["orders"], plannedPartitions: { orders: 6 }, retainOnDelete: true }));
-    assert.deepEqual(changes, { create: [], grow: [], remove: [], retain: ["shop_items"], reconfigure: [], unsetConfigs: [] });
+  test("an existing topic check found (ownership adopted) is adopted, a kept one (retained) taken back", () => {
+    const news = inputs({ tables: ["orders", "items", "old", "theirs"], plannedPartitions: { orders: 6, items: 1, old: 6, theirs: 1 }, ownership: { orders: "created", items: "created", old: "created", theirs: "adopted" } });
+    const changes = topicChanges(outputs({ retained: ["shop_old"] }), news);
+    assert.deepEqual(changes, { ...none, adopt: [{ topic: "shop_theirs", partitions: 1 }], takeBack: [{ topic: "shop_old", partitions: 6 }] });
+  });
+
+  test("a removed table's topic follows the state before the update: retainOnDelete keeps it, an adopted one is kept", () => {
+    const kept = topicChanges(outputs({ retainOnDelete: true }), inputs({ tables: ["orders"], plannedPartitions: { orders: 6 }, retainOnDelete: true }));
+    assert.deepEqual(kept, { ...none, retain: ["shop_items"] });
+    const adopted = topicChanges(outputs({ ownership: { orders: "created", items: "adopted" } }), inputs({ tables: ["orders"], plannedPartitions: { orders: 6 } }));
+    assert.deepEqual(adopted, { ...none, keepAdopted: ["shop_items"] });
+    const deleted = topicChanges(outputs({ ownership: { orders: "created", items: "adopted" }, deleteAdoptedTopics: true }), inputs({ tables: ["orders"], plannedPartitions: { orders: 6 }, deleteAdoptedTopics: true }));
+    assert.deepEqual(deleted, { ...none, remove: ["shop_items"] });
   });
 
   test("a plan below the topic's count does not shrink it", () => {
@@ -516,7 +508,7 @@ describe("topicChanges", () => {
   test("a topic deleted out of band (absent from outputs.topics) is created again", () => {
     const olds = outputs({ topics: { orders: { topic: "shop_orders", partitions: 6 } } });
     const changes = topicChanges(olds, inputs({ plannedPartitions: { orders: 6, items: 1 } }));
-    assert.deepEqual(changes, { create: [{ topic: "shop_items", partitions: 1 }], grow: [], remove: [], retain: [], reconfigure: [], unsetConfigs: [] });
+    assert.deepEqual(changes, { ...none, create: [{ topic: "shop_items", partitions: 1 }] });
   });
 
   test("new topicConfigs reconfigure every kept topic, not the ones being created", () => {
@@ -550,7 +542,7 @@ describe("topicChanges", () => {
       },
     });
     const changes = topicChanges(olds, inputs({ plannedPartitions: { orders: 6, items: 1 }, topicConfigs: { ...configs } }));
-    assert.deepEqual(changes, { create: [], grow: [], remove: [], retain: [], reconfigure: ["shop_orders"], unsetConfigs: [] });
+    assert.deepEqual(changes, { ...none, reconfigure: ["shop_orders"] });
     assert.equal(diffTopicSet(olds, inputs({ plannedPartitions: { orders: 6, items: 1 }, topicConfigs: { ...configs } })).changes, true);
   });
 
@@ -560,17 +552,14 @@ describe("topicChanges", () => {
     assert.deepEqual(changes.reconfigure, []);
   });
 
-  test("a new prefix: new topics for every table, the old ones deleted (or kept)", () => {
+  test("a new prefix: new topics for every table, the old ones deleted (or kept, by the old state)", () => {
     const news = inputs({ topicPrefix: "shop2", plannedPartitions: { orders: 6, items: 1 } });
     assert.deepEqual(topicChanges(outputs(), news), {
+      ...none,
       create: [{ topic: "shop2_orders", partitions: 6 }, { topic: "shop2_items", partitions: 1 }],
-      grow: [],
       remove: ["shop_orders", "shop_items"],
-      retain: [],
-      reconfigure: [],
-      unsetConfigs: [],
     });
-    const kept = topicChanges(outputs(), { ...news, retainOnDelete: true });
+    const kept = topicChanges(outputs({ retainOnDelete: true }), { ...news, retainOnDelete: true });
     assert.deepEqual(kept.remove, []);
     assert.deepEqual(kept.retain, ["shop_orders", "shop_items"]);
   });
@@ -673,5 +662,27 @@ describe("configDrift", () => {
   test("a topic whose configs were never read, or nothing declared: no drift", () => {
     assert.deepEqual(configDrift({ topic: "shop_orders", partitions: 6 }, { "retention.ms": "1000" }), []);
     assert.deepEqual(configDrift({ topic: "shop_orders", partitions: 6, configs: { "retention.ms": "5" } }, undefined), []);
+  });
+});
+
+describe("detailedTopicSetDiff", () => {
+  test("per program input; the prefix replaces; table order and false/absent flags are no change", () => {
+    assert.deepEqual(detailedTopicSetDiff(outputs(), inputs({ plannedPartitions: { orders: 6, items: 1 } })), {});
+    assert.deepEqual(detailedTopicSetDiff(outputs(), inputs({ tables: ["items", "orders"], retainOnDelete: false })), {});
+    assert.deepEqual(detailedTopicSetDiff(outputs(), inputs({ topicPrefix: "x", tables: ["orders"], topicConfigs: { a: "1" }, retainOnDelete: true })), {
+      topicPrefix: "update-replace",
+      tables: "update",
+      topicConfigs: "add",
+      retainOnDelete: "add",
+    });
+  });
+});
+
+describe("validateTopicSetInputs: flags", () => {
+  test("retainOnDelete and deleteAdoptedTopics are true or false; a string is refused, not taken as false", () => {
+    assert.deepEqual(validate({ retainOnDelete: true, deleteAdoptedTopics: false }), []);
+    const failures = validate({ retainOnDelete: "yes" as unknown as boolean, deleteAdoptedTopics: 1 as unknown as boolean });
+    assert.equal(reasonOf(failures, "retainOnDelete"), "must be true or false, got a string; write retainOnDelete: true or leave it out");
+    assert.equal(reasonOf(failures, "deleteAdoptedTopics"), "must be true or false, got number; write deleteAdoptedTopics: true or leave it out");
   });
 });

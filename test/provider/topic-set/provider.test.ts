@@ -8,10 +8,10 @@ import { kafkaOf, uniqueName } from "../../runtime/fixtures";
 // State written by an earlier version of the provider is read by this one: the first version's
 // outputs had no stateVersion, and a TopicSet created before `topics` existed has none either.
 describe("TopicSet state upgrade", () => {
-  test("outputs without stateVersion or topics read as version 1 with no known topics", () => {
+  test("outputs without stateVersion or topics read as the current version with no known topics", () => {
     const old = { kafka: { brokers: ["k:9092"] }, topicPrefix: "shop", tables: ["orders"] } as unknown as TopicSetOutputs;
     const upgraded = upgrade(old);
-    assert.equal(upgraded.stateVersion, 1);
+    assert.equal(upgraded.stateVersion, 2);
     assert.deepEqual(upgraded.topics, {});
     assert.equal(upgraded.topicPrefix, "shop");
     assert.deepEqual(upgraded.tables, ["orders"]);
@@ -23,7 +23,7 @@ describe("TopicSet state upgrade", () => {
       topicPrefix: "shop",
       tables: ["orders"],
       topics: { orders: { topic: "shop_orders", partitions: 6 } },
-      stateVersion: 1,
+      stateVersion: 2,
     };
     assert.deepEqual(upgrade(current), current);
   });
