@@ -61,7 +61,7 @@ describe("cross-region example", () => {
     assert.notEqual(r.code, 0, out);
     assert.match(
       out,
-      /property cen\.bandwidths value .* has a problem: CEN "cen-shop" has no cross-region bandwidth between cn-beijing and cn-hangzhou\. Buy a bandwidth package for that region pair and add \{ regions: \["cn-beijing", "cn-hangzhou"\], mbps \} to cen\.bandwidths\./,
+      /has a problem: property cen\.bandwidths: CEN "cen-shop" has no cross-region bandwidth between cn-beijing and cn-hangzhou\. Buy a bandwidth package for that region pair and add \{ regions: \["cn-beijing", "cn-hangzhou"\], mbps \} to cen\.bandwidths\./,
     );
     // Nothing is created behind the user's back: the preview stops at the check.
     assert.doesNotMatch(out, /LocalRuntime\s+cross-region-runtime\s+create/);

@@ -176,7 +176,7 @@ describe("failing previews name the property, what is wrong and how to fix it", 
     const r = await preview();
     await config({ kafkaCidr: "10.1.0.0/16" });
     assert.notEqual(r.code, 0, r.out);
-    assert.match(r.out, /property sources\[0\]\.vpc\.cidrBlock .*has a problem: (?=.*10\.2\.0\.0\/16)(?=.*10\.2\.128\.0\/17).*overlaps the Kafka VPC/);
+    assert.match(r.out, /has a problem: property sources\[0\]\.vpc\.cidrBlock value "10\.2\.0\.0\/16": (?=.*10\.2\.128\.0\/17).*overlaps the Kafka VPC/);
   });
 
   test("a missing grant, with the GRANT statement to run", async () => {
@@ -270,9 +270,9 @@ describe("up, changes, refresh and destroy", () => {
     const down = await preview();
     assert.equal((await pulumi(["config", "rm", "partitions"])).code, 0);
     assert.equal(up.code, 0, up.out);
-    assert.match(up.out, new RegExp(`TopicSet ${prefix}: will raise ${prefix}_orders to 8 partitions`));
+    assert.match(up.out, new RegExp(`TopicSet ${prefix}: will raise ${prefix}_orders from 6 to 8 partitions; running connectors use them within about 5 s, without a restart\\. With primary-key-hash partitioning about 75 % of keys`));
     assert.notEqual(down.code, 0, down.out);
-    assert.match(down.out, new RegExp(`asks for 3 partitions but topic ${prefix}_orders has 6: Kafka cannot shrink partitions`));
+    assert.match(down.out, new RegExp(`has a problem: property partitions\\.orders value 3: asks for 3 partitions but topic ${prefix}_orders has 6: Kafka cannot shrink partitions`));
   });
 
   test("refresh shows a topic deleted out of band, and up recreates it", async () => {
