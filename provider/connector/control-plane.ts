@@ -46,7 +46,7 @@ export async function registeredConnectors(kafka: Kafka): Promise<RegisteredConn
 
 /** What the configs topic says of one connector; a record that is not JSON is still registered. */
 export function registeredFrom(group: string, name: string, value: Buffer): RegisteredConnector {
-  let parsed: { topicPrefix?: unknown; source?: Record<string, unknown> } = {};
+  let parsed: { topicPrefix?: unknown; revision?: unknown; source?: Record<string, unknown> } = {};
   try {
     parsed = JSON.parse(value.toString("utf8")) as typeof parsed;
   } catch {
@@ -58,6 +58,7 @@ export function registeredFrom(group: string, name: string, value: Buffer): Regi
     group,
     name,
     topicPrefix: text(parsed.topicPrefix),
+    revision: text(parsed.revision),
     source: { host: text(s.host), port: typeof s.port === "number" ? s.port : undefined, database: text(s.database), user: text(s.user) },
     metadata: recordMetadata(parsed),
   };

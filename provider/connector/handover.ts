@@ -69,19 +69,26 @@ export async function takeOver(kafka: Kafka, inputs: ConnectorInputs, replacing:
       `connector ${replacing.name}, which ${inputs.name} replaces, did not confirm its stop within ${HANDOVER_STOP_TIMEOUT_MS / 1000} s (is its resource group's runtime running?); it was left as it was.`,
     );
   }
-  let offsetMoved = false;
-  if (replacing.takesPosition) {
-    const offset = (await readTopicToEnd(kafka, from.offsets)).get(replacing.name);
-    if (offset) {
-      const record = JSON.parse(offset.toString("utf8")) as OffsetRecord;
+  // Under the same key (a new host, port or database of the same connector name and group),
+  // the offset and the claims are already where the replacement looks for them.
+  const sameKey = replacing.group === inputs.groupName && replacing.name === inputs.name;
+  const offset = (await readTopicToEnd(kafka, from.offsets)).get(replacing.name) ?? null;
+  const undoOffset: (() => Promise<void>)[] = [];
+  if (replacing.takesPosition && offset) {
+    const record = JSON.parse(offset.toString("utf8")) as OffsetRecord;
+    if (!sameKey) {
       await writeRecord(kafka, to.offsets, inputs.name, encodeRecord({ ...record, connector: inputs.name, at: new Date().toISOString() }));
-      offsetMoved = true;
-      note(`connector ${inputs.name}: resumes at ${record.position.file}:${record.position.pos} where ${replacing.name} stopped`);
-    } else {
-      note(`connector ${inputs.name}: ${replacing.name} has no committed position; ${inputs.name} starts at its startPosition`);
+      undoOffset.push(() => writeRecord(kafka, to.offsets, inputs.name, null));
     }
+    note(`connector ${inputs.name}: resumes at ${record.position.file}:${record.position.pos} where ${replacing.name} stopped`);
+  } else if (replacing.takesPosition) {
+    note(`connector ${inputs.name}: ${replacing.name} has no committed position; ${inputs.name} starts at its startPosition`);
+  } else if (sameKey && offset) {
+    // Another server or database: the old position means nothing there; start as a new connector.
+    await writeRecord(kafka, from.offsets, replacing.name, null);
+    undoOffset.push(() => writeRecord(kafka, from.offsets, replacing.name, offset));
   }
-  const claims = claimsOf(await readTopicToEnd(kafka, from.status), replacing.name);
+  const claims = sameKey ? [] : claimsOf(await readTopicToEnd(kafka, from.status), replacing.name);
   const moveClaims = async (fromName: string, fromStatus: string, toName: string, toStatus: string) => {
     await writeRecords(kafka, toStatus, claims.map((c) => [topicClaimKey(toName, c.topic), encodeRecord({ ...c, connector: toName })]));
     await writeRecords(kafka, fromStatus, claims.map((c) => [topicClaimKey(fromName, c.topic), null]));
@@ -90,7 +97,7 @@ export async function takeOver(kafka: Kafka, inputs: ConnectorInputs, replacing:
   return {
     grants: replacing.takesGrants && previous ? recordMetadata(JSON.parse(previous.toString("utf8"))).managedGrants : undefined,
     async undo() {
-      if (offsetMoved) await writeRecord(kafka, to.offsets, inputs.name, null);
+      for (const step of undoOffset) await step();
       await moveClaims(inputs.name, to.status, replacing.name, from.status);
       await restoreConfig();
       note(`connector ${inputs.name}: did not deploy; ${replacing.name} was given back its topics and config, and resumes from its own position`);

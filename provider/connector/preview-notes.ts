@@ -101,19 +101,29 @@ export function describeReplacement(diff: ConnectorDiff, olds: ConnectorOutputs,
     ];
   }
   const lines: string[] = [];
-  if (r.takesPosition) {
-    const extra = [news.initialSync ? "initialSync does not run" : "", news.startPosition !== undefined ? "startPosition is not used" : ""].filter(Boolean).join("; ");
+  // The same name and group with another source (host, port or database) replaces under the same key.
+  const inPlace = r.name === name && r.group === news.groupName;
+  const extra = [news.initialSync ? "initialSync does not run" : "", news.startPosition !== undefined ? "startPosition is not used" : ""].filter(Boolean).join("; ");
+  const what = r.from.database !== news.source.database && diff.replaces.every((p) => p === "source.database" || p === "name" || p === "groupName") ? "another database" : "another server";
+  const copy = news.initialSync ? `, copying its tables first (initialSync)` : `; rows already in its tables are not copied (initialSync is off)`;
+  if (r.takesPosition && inPlace) {
+    lines.push(
+      `connector ${name}: its new source ${sourceText(news.source)} is the same server and database as ${sourceText(r.from)}: the connector is stopped and started again at its committed binlog position: no change is lost or repeated${extra ? `; ${extra}` : ""}`,
+    );
+  } else if (r.takesPosition) {
     lines.push(
       `connector ${name} replaces ${r.name} (same source server and database): ${r.name} is stopped first and ${name} resumes at its committed binlog position: no change is lost or repeated${extra ? `; ${extra}` : ""}`,
     );
+  } else if (inPlace) {
+    lines.push(
+      `connector ${name}: its new source ${sourceText(news.source)} is ${what} than ${sourceText(r.from)}: the connector is stopped, and changes to ${sourceText(r.from)} after that are not delivered; it starts again as a new connector at ${startText(news.startPosition)}${copy}`,
+    );
   } else {
-    const what = r.from.database !== news.source.database && diff.replaces.every((p) => p === "source.database" || p === "name" || p === "groupName") ? "another database" : "another server";
-    const copy = news.initialSync ? `, copying its tables first (initialSync)` : `; rows already in its tables are not copied (initialSync is off)`;
     lines.push(
       `connector ${name} replaces ${r.name}, which reads ${what} (${sourceText(r.from)} becomes ${sourceText(news.source)}): ${r.name} is stopped first, and changes to ${sourceText(r.from)} after that are not delivered; ${name} starts at ${startText(news.startPosition)}${copy}`,
     );
   }
   if (r.takesGrants) lines.push(`connector ${name}: takes over the account and grants ${r.name} made (manageGrants)`);
-  lines.push(`connector ${name}: takes over the topics the runtime made for ${r.name} (heartbeats, dead letters, DDL, auto-added tables)`);
+  if (!inPlace) lines.push(`connector ${name}: takes over the topics the runtime made for ${r.name} (heartbeats, dead letters, DDL, auto-added tables)`);
   return lines;
 }

@@ -26,7 +26,7 @@ import { lagWarning } from "./lag";
 import { claimCleanup, cleanUpAfterUpdate, removeClaimedTopics } from "./own-topics";
 import { CONNECTOR_STATE_VERSION, configRecord, DEFAULT_DEPLOY_TIMEOUT_SECONDS, validateConnectorInputs, type AppliedGrants, type ConnectorInputs, type ConnectorOutputs, type ConnectorStatus } from "./plan";
 import { describeClaimCleanup, describeReplacement, describeUpdate } from "./preview-notes";
-import { checkUniqueness, findPredecessor } from "./uniqueness";
+import { checkUniqueness, findPredecessor, findSuccessor } from "./uniqueness";
 
 /** Where each precheck failure is reported in preview. */
 const PRECHECK_PROPERTY: Partial<Record<ErrorCode, string>> = {
@@ -236,9 +236,14 @@ export async function del(_id: string, props: ConnectorOutputs): Promise<void> {
   const topics = groupTopics(olds.groupName);
   const kafka = providerKafka(olds.kafka.brokers, "delete");
   // A replacement that took over from this connector (it stopped it already) keeps what it took.
-  const successor = olds.owner
-    ? (await registeredConnectors(kafka)).find((c) => c.metadata?.owner === olds.owner && c.metadata?.replaces?.group === olds.groupName && c.metadata?.replaces?.name === olds.name)
-    : undefined;
+  const successor = olds.owner ? findSuccessor(olds, await registeredConnectors(kafka)) : undefined;
+  if (successor && successor.group === olds.groupName && successor.name === olds.name) {
+    // Replaced under the same key (a new host, port or database): config, offset, status, lease
+    // group and topics are the successor's now; grants on another server are still this one's.
+    note(`connector ${olds.name}: replaced in place by the connector of its new source, which took over its topics`);
+    if (olds.manageGrants && olds.grants && !successor.metadata?.replaces?.grants) await revokeGrants(olds.source, olds.manageGrants, olds.grants);
+    return;
+  }
   await writeRecord(kafka, topics.configs, olds.name, null);
   // The runtime removes the status once the connector stopped; only then is the offset safe to drop.
   const stopped = await waitForStop(kafka, topics.status, olds.name, 60_000);

@@ -16,6 +16,8 @@ export interface RegisteredConnector {
   name: string;
   topicPrefix?: string;
   source?: { host?: string; port?: number; database?: string; user?: string };
+  /** The revision of the record (each deploy writes a new one). */
+  revision?: string;
   /** The provider's fields of the record (owner, source server, grants, replaces). */
   metadata?: ConfigRecordMetadata;
 }
@@ -26,6 +28,7 @@ export interface ConnectorIdentity {
   groupName: string;
   topicPrefix: string;
   owner?: string;
+  source?: { host?: string; port?: number; database?: string };
 }
 
 const key = (group: string, name: string) => `${group}\u0000${name}`;
@@ -76,14 +79,23 @@ function ownerText(c: RegisteredConnector): string {
   return c.metadata?.owner ? `another Pulumi resource (${c.metadata.owner})` : "another program (its record names no owner)";
 }
 
+/** Whether a record reads another source than `self` (another host, port or database: a replacement). */
+function otherSource(self: ConnectorIdentity, c: RegisteredConnector): boolean {
+  const a = self.source ?? {};
+  const b = c.source ?? {};
+  return a.host !== b.host || (a.port ?? 3306) !== (b.port ?? 3306) || a.database !== b.database;
+}
+
 /**
  * The registered connector this resource replaces: the one its owner wrote under another name
- * or group. Several would mean an earlier replacement was left half done: that is a failure
- * naming them, since taking over from the wrong one would repeat or skip changes.
+ * or group, or under its own name and group for another source (a new host, port or database
+ * replaces the connector too, under the same key). Several would mean an earlier replacement
+ * was left half done: that is a failure naming them, since taking over from the wrong one would
+ * repeat or skip changes.
  */
 export function findPredecessor(self: ConnectorIdentity, registered: RegisteredConnector[]): { predecessor?: RegisteredConnector; failure?: CheckFailure } {
   if (self.owner === undefined) return {};
-  const mine = registered.filter((c) => c.metadata?.owner === self.owner && key(c.group, c.name) !== key(self.groupName, self.name));
+  const mine = registered.filter((c) => c.metadata?.owner === self.owner && (key(c.group, c.name) !== key(self.groupName, self.name) || otherSource(self, c)));
   if (mine.length <= 1) return { predecessor: mine[0] };
   const list = mine.map((c) => `${c.name} (resource group ${c.group})`).join(", ");
   return {
@@ -92,4 +104,20 @@ export function findPredecessor(self: ConnectorIdentity, registered: RegisteredC
       reason: `this Connector (${self.owner}) is registered as ${mine.length} other connectors: ${list}; an earlier replacement did not finish. Delete the ones that no longer run (a tombstone for their key in cdc-<group>-configs), then run pulumi up again`,
     },
   };
+}
+
+/**
+ * The connector that took over from this one (written by the same owner, naming this one in
+ * `replaces`). Under this connector's own key (a new host, port or database) it is told apart by
+ * its revision: the record is no longer the one this connector's last deploy wrote.
+ */
+export function findSuccessor(self: { name: string; groupName: string; owner?: string; revision?: string }, registered: RegisteredConnector[]): RegisteredConnector | undefined {
+  if (self.owner === undefined) return undefined;
+  return registered.find(
+    (c) =>
+      c.metadata?.owner === self.owner &&
+      c.metadata?.replaces?.group === self.groupName &&
+      c.metadata?.replaces?.name === self.name &&
+      (key(c.group, c.name) !== key(self.groupName, self.name) || c.revision !== self.revision),
+  );
 }

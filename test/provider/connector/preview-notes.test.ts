@@ -110,6 +110,20 @@ describe("describeReplacement", () => {
       "connector orders-cdc replaces old-cdc, which reads another database (db:3306/shop becomes db:3306/shop2): old-cdc is stopped first, and changes to db:3306/shop after that are not delivered; orders-cdc starts at the end of the binlog at its first start, copying its tables first (initialSync)");
   });
 
+  test("the same name and group with another address of the same server: stopped and started again at its position", () => {
+    const news = inputs({ replacing: replacing({ name: "orders-cdc" }) }, { host: "localhost" });
+    assert.deepEqual(describeReplacement(diffConnector(outputs(), news), outputs(), news), [
+      "connector orders-cdc: its new source localhost:3306/shop is the same server and database as db:3306/shop: the connector is stopped and started again at its committed binlog position: no change is lost or repeated",
+    ]);
+  });
+
+  test("the same name and group with another database: stopped, and started again as a new connector", () => {
+    const news = inputs({ replacing: replacing({ name: "orders-cdc", takesPosition: false }) }, { database: "shop2" });
+    assert.deepEqual(describeReplacement(diffConnector(outputs(), news), outputs(), news), [
+      "connector orders-cdc: its new source db:3306/shop2 is another database than db:3306/shop: the connector is stopped, and changes to db:3306/shop after that are not delivered; it starts again as a new connector at the end of the binlog at its first start; rows already in its tables are not copied (initialSync is off)",
+    ]);
+  });
+
   test("state from before owners: deleted first, and the gap said", () => {
     const news = inputs({ name: "new-cdc" });
     assert.deepEqual(describeReplacement(diffConnector(outputs({ owner: undefined }), news), outputs({ owner: undefined }), news), [

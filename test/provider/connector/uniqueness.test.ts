@@ -4,7 +4,7 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { checkUniqueness, findPredecessor, type RegisteredConnector } from "../../../provider/connector/uniqueness";
+import { checkUniqueness, findPredecessor, findSuccessor, type RegisteredConnector } from "../../../provider/connector/uniqueness";
 import { props, reasonOf } from "../failures";
 import { OWNER } from "./inputs";
 
@@ -127,6 +127,13 @@ describe("findPredecessor", () => {
     assert.deepEqual(findPredecessor(self, [moved]), { predecessor: moved });
   });
 
+  test("its own key for another source (a new host, port or database replaces under the same key)", () => {
+    const here = { ...self, source: { host: "db2", port: 3306, database: "shop" } };
+    const old: RegisteredConnector = { group: "grp", name: "new-name", source: { host: "db", port: 3306, database: "shop" }, metadata: mine };
+    assert.deepEqual(findPredecessor(here, [old]), { predecessor: old });
+    assert.deepEqual(findPredecessor({ ...here, source: { host: "db", database: "shop" } }, [old]), { predecessor: undefined }, "the same source (default port) is this connector, not a predecessor");
+  });
+
   test("none: no record of this owner elsewhere, its own current record, or no owner at all", () => {
     assert.deepEqual(findPredecessor(self, [{ group: "grp", name: "new-name", metadata: mine }, { group: "grp", name: "y", metadata: theirs }]), { predecessor: undefined });
     assert.deepEqual(findPredecessor({ ...self, owner: undefined }, [{ group: "grp", name: "old-name", metadata: mine }]), {});
@@ -139,5 +146,22 @@ describe("findPredecessor", () => {
     ]);
     assert.equal(failure?.property, "name");
     assert.match(failure?.reason ?? "", /this Connector \(cdc\/dev\/orders\) is registered as 2 other connectors: a \(resource group grp\), b \(resource group grp2\); an earlier replacement did not finish/);
+  });
+});
+
+describe("findSuccessor", () => {
+  const me = { name: "a", groupName: "grp", owner: OWNER, revision: "r1" };
+  const replaces = { group: "grp", name: "a", position: true, grants: false };
+
+  test("a connector of the same owner naming this one in replaces", () => {
+    const b: RegisteredConnector = { group: "grp", name: "b", metadata: { owner: OWNER, replaces } };
+    assert.equal(findSuccessor(me, [b]), b);
+    assert.equal(findSuccessor(me, [{ ...b, metadata: { owner: "other/stack/x", replaces } }]), undefined);
+  });
+
+  test("under this connector's own key, only a record another deploy wrote (another revision)", () => {
+    const same: RegisteredConnector = { group: "grp", name: "a", revision: "r2", metadata: { owner: OWNER, replaces } };
+    assert.equal(findSuccessor(me, [same]), same);
+    assert.equal(findSuccessor(me, [{ ...same, revision: "r1" }]), undefined, "its own record, from its last deploy, is not a successor");
   });
 });
