@@ -97,7 +97,9 @@ const STABLE_OUTPUTS = ["name", "groupName", "consumerGroup", "transactionalId"]
 export async function diff(_id: string, props: ConnectorOutputs, news: ConnectorInputs): Promise<pulumi.dynamic.DiffResult> {
   const olds = upgrade(props);
   const d = diffConnector(olds, news);
-  if (!containsUnknown(news)) {
+  // The group's key is unknown in preview when the group is new (a move to a new group): the
+  // notes do not need it.
+  if (!containsUnknown({ ...news, groupKey: undefined })) {
     const lines = d.replaces.length > 0 ? describeReplacement(d, olds, news) : describeUpdate(d, olds, news);
     if (d.changes && d.replaces.length === 0) lines.push(...(await cleanupLines(news)));
     for (const line of lines) note(line);

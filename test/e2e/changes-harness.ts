@@ -56,7 +56,8 @@ const kafka = { brokers: c.require("brokers").split(","), region, vpc: { vpcId: 
 const admin = { user: c.require("adminUser"), password: c.requireSecret("adminPassword") };
 const groups = {};
 for (const [key, name] of Object.entries(spec.groups)) {
-  groups[key] = new cdc.ResourceGroup(key, { name, region, kafka, sources: [{ vpc: { vpcId: "vpc-db", cidrBlock: "10.2.0.0/16", region } }], eniBindings: [{ vpcId: "vpc-db" }], runtime: { local: {} } });
+  const workDir = c.require("runtimeDir") + "/" + name;
+  groups[key] = new cdc.ResourceGroup(key, { name, region, kafka, sources: [{ vpc: { vpcId: "vpc-db", cidrBlock: "10.2.0.0/16", region } }], eniBindings: [{ vpcId: "vpc-db" }], runtime: { local: { workDir } } });
 }
 const sets = {};
 for (const [key, t] of Object.entries(spec.topicSets)) {
@@ -66,6 +67,7 @@ for (const [key, t] of Object.entries(spec.topicSets)) {
   });
 }
 for (const [key, x] of Object.entries(spec.connectors)) {
+  if (!groups[x.group] || !sets[x.topicSet]) throw new Error("spec: connector " + key + " names group " + x.group + " / topic set " + x.topicSet + ", not in " + JSON.stringify(spec));
   const password = x.user === c.require("cdcUser") ? c.requireSecret("cdcPassword") : c.requireSecret("password");
   new cdc.Connector(key, {
     resourceGroup: groups[x.group], name: x.name, tables: x.tables, topicPrefix: x.prefix,
@@ -88,6 +90,7 @@ export interface Op {
 export interface RunResult {
   code: number;
   out: string;
+  stdout: string;
   /** Every step but the stack's and the providers', in the order they began. */
   ops: Op[];
 }
@@ -122,7 +125,7 @@ export class StackDriver {
       timeoutMs: 5 * 60 * 1000,
       env: { PULUMI_DEBUG_COMMANDS: "true" },
     });
-    return { code: result.code ?? -1, out: `${result.stdout}\n${result.stderr}`, ops: withEvents ? opsOf(log) : [] };
+    return { code: result.code ?? -1, out: `${result.stdout}\n${result.stderr}`, stdout: result.stdout, ops: withEvents ? opsOf(log) : [] };
   }
 
   async config(key: string, value: string, secret = false): Promise<void> {
@@ -199,11 +202,14 @@ export interface Delivered {
  */
 export class OrdersCollector {
   readonly delivered: Delivered[] = [];
+  /** topic/partition/offset of each record seen: a consumer that reads a partition again (a rebalance) does not count it twice. */
+  private readonly seen = new Set<string>();
   private readonly consumers = new Map<string, Consumer>();
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> = Promise.resolve();
 
-  constructor(private readonly kafka: Kafka, private readonly prefixes: () => string[]) {}
+  /** `kafka` makes a client per consumer (one client's socket would gather every consumer's listeners). */
+  constructor(private readonly kafka: () => Kafka, private readonly prefixes: () => string[]) {}
 
   start(): void {
     this.timer = setInterval(() => {
@@ -212,7 +218,7 @@ export class OrdersCollector {
   }
 
   private async poll(): Promise<void> {
-    const admin = this.kafka.admin();
+    const admin = this.kafka().admin();
     await admin.connect();
     let topics: string[];
     try {
@@ -222,13 +228,17 @@ export class OrdersCollector {
     }
     for (const topic of topics) {
       if (this.consumers.has(topic) || !topic.endsWith("_orders") || !this.prefixes().some((p) => topic === `${p}_orders`)) continue;
-      const consumer = this.kafka.consumer({ groupId: uniqueName("e2e-collector-"), readUncommitted: false, maxWaitTimeInMs: 100 });
+      // Metadata read every second: partitions added to a topic are read at once too.
+      const consumer = this.kafka().consumer({ groupId: uniqueName("e2e-collector-"), readUncommitted: false, maxWaitTimeInMs: 100, metadataMaxAge: 1_000 });
       this.consumers.set(topic, consumer);
       await consumer.connect();
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
       void consumer.run({
         autoCommit: false,
         eachMessage: async ({ partition, message }) => {
+          const where = `${topic}/${partition}/${message.offset}`;
+          if (this.seen.has(where)) return;
+          this.seen.add(where);
           const id = (JSON.parse(String(message.key)) as { id: number }).id;
           this.delivered.push({ topic, partition, id });
         },
