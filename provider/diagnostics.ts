@@ -1,5 +1,5 @@
 /** What the dynamic providers tell the user: preview/up lines and check failures. */
-import { CdcError } from "../runtime/errors";
+import { CdcError, type ErrorCode } from "../runtime/errors";
 import { containsUnknown, type CheckFailure } from "./types";
 
 /** Says something in the preview/up output (a dynamic provider's stdout becomes a diagnostic). */
@@ -10,6 +10,21 @@ export function note(message: string): void {
 /** A check failure on `property` from an error (a CdcError's message carries its code and fix). */
 export function failureOf(property: string, error: unknown): CheckFailure {
   return { property, reason: error instanceof CdcError ? error.message : String((error as Error)?.message ?? error) };
+}
+
+/** Which input a failure reading the source is about. */
+const SOURCE_PROPERTY: Partial<Record<ErrorCode, string>> = {
+  GRANT_MISSING: "source.user",
+  TABLE_MISSING: "tables",
+  DATABASE_MISSING: "source.database",
+  SOURCE_AUTH_FAILED: "source.password",
+  SOURCE_UNREACHABLE: "source.host",
+  SERVER_ID_CONFLICT: "source.serverId",
+};
+
+/** A check failure from an error reading the source, on the input it is about. */
+export function sourceFailure(error: unknown): CheckFailure {
+  return failureOf((error instanceof CdcError && SOURCE_PROPERTY[error.code]) || "source", error);
 }
 
 /** The input at a failure's property path ("source.port", "tables[2]"). */

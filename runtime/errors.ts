@@ -55,6 +55,11 @@ export const ERROR_SPECS = {
     fix: "Grant the account what the message names, e.g. GRANT SELECT, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'user'@'%'.",
   },
   TABLE_MISSING: { retriable: false, fix: "Create the table in the source database, or remove it from the Connector's tables." },
+  SERVER_ID_CONFLICT: {
+    retriable: false,
+    fix: "Give the connector a source.serverId that no server and no other reader of this source uses (a replica's server_id must be unique; the server drops one reader whenever another connects with the same id).",
+  },
+  DATABASE_MISSING: { retriable: false, fix: "Check source.database (a misspelt name?), or create the database; the account needs a privilege on it to see it." },
   RECORD_TOO_LARGE: {
     retriable: false,
     fix: "Raise the connector's maxRecordBytes (and the topic's max.message.bytes), or exclude the large column or table.",

@@ -6,8 +6,8 @@
  * `npm run quickstart -- destroy` runs `pulumi destroy` (topics, connector and runtime go away);
  * stop the services with `npm run services -- stop`.
  */
+import { privateDir } from "../provider/private-files";
 import { spawnSync } from "node:child_process";
-import fs from "node:fs";
 import path from "node:path";
 import mysql from "mysql2/promise";
 import { createKafka } from "../runtime/sink/kafka-client";
@@ -64,7 +64,8 @@ async function main(action: string): Promise<void> {
   if (action !== "up" && action !== "destroy") throw new Error(`unknown action ${action}: use up or destroy`);
   const binDir = await ensurePulumi();
   const backend = path.join(cacheDir(), "quickstart", "state");
-  fs.mkdirSync(backend, { recursive: true });
+  // The stack's state (its secrets encrypted, the rest readable): the owner's only.
+  privateDir(backend);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PATH: `${binDir}${path.delimiter}${process.env.PATH ?? ""}`,

@@ -59,7 +59,7 @@ export function registeredFrom(group: string, name: string, value: Buffer): Regi
     name,
     topicPrefix: text(parsed.topicPrefix),
     revision: text(parsed.revision),
-    source: { host: text(s.host), port: typeof s.port === "number" ? s.port : undefined, database: text(s.database), user: text(s.user) },
+    source: { host: text(s.host), port: typeof s.port === "number" ? s.port : undefined, database: text(s.database), user: text(s.user), serverId: typeof s.serverId === "number" ? s.serverId : undefined },
     metadata: recordMetadata(parsed),
   };
 }

@@ -6,6 +6,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Acks, Compression, Format, PartitionPolicy, StartPosition } from "../../runtime/contract/config";
 import { forwardingProvider } from "../dynamic";
+import { resourceOwner } from "../owner";
+import { warnIfPlainConfig } from "../secret-inputs";
 import { withSecretPassword, type Inputs, type KafkaArgs, type SourceArgs } from "../types";
 import type { ConnectorStatus, ManageGrantsArgs } from "./plan";
 
@@ -25,7 +27,7 @@ export interface ConnectorArgs {
   name?: pulumi.Input<string>;
   source: Inputs<SourceArgs & { serverId?: number }>;
   tables: pulumi.Input<pulumi.Input<string>[]>;
-  /** Regex of tables added automatically when created (JavaScript syntax, whole name). */
+  /** RE2 expression (linear-time matching, no backreferences or lookarounds) of tables added automatically when created; the whole name must match. */
   autoAddTables?: pulumi.Input<string>;
   topicPrefix: pulumi.Input<string>;
   format?: pulumi.Input<Format>;
@@ -89,17 +91,9 @@ export class Connector extends pulumi.dynamic.Resource {
       "mysql-kafka-cdc:index",
       "Connector",
     );
+    warnIfPlainConfig(this, `Connector ${name}:`, "source.password", pulumi.output(args.source).apply((s) => s.password));
+    if (manageGrants) warnIfPlainConfig(this, `Connector ${name}:`, "manageGrants.adminPassword", pulumi.output(manageGrants).apply((m) => m.adminPassword));
   }
-}
-
-/**
- * Which Pulumi resource writes the connector's config record: its stack, project and name (and
- * its parent's URN, when it has one). It stays the same when the connector's name or group
- * changes, which is how a replacement finds the connector it replaces (see ./uniqueness).
- */
-function resourceOwner(name: string, opts: pulumi.CustomResourceOptions | undefined): pulumi.Input<string> {
-  const base = `${pulumi.getProject()}/${pulumi.getStack()}`;
-  return opts?.parent ? opts.parent.urn.apply((parent) => `${base}/${parent}/${name}`) : `${base}/${name}`;
 }
 
 /**

@@ -13,7 +13,8 @@ import {
   type PartitionPolicy,
   type StartPosition,
 } from "../../runtime/contract/config";
-import { groupNameProblem } from "../../runtime/contract/names";
+import { groupNameProblem, typeOf } from "../../runtime/contract/names";
+import { brokerFailures } from "../kafka-inputs";
 import type { ConnectorState } from "../../runtime/contract/records";
 import type { EncryptedSecret } from "../../runtime/contract/secrets";
 import type { CheckFailure, KafkaArgs, SourceArgs } from "../types";
@@ -169,14 +170,16 @@ export function validateConnectorInputs(inputs: ConnectorInputs): CheckFailure[]
   const fail = (property: string, reason: string) => failures.push({ property, reason });
   const result = normalizeConnectorConfig(configRecord(inputs, undefined, "check"));
   if (!result.ok) for (const p of result.problems) fail(inputProperty(p.property), p.message);
-  if (typeof inputs.source?.password !== "string" || inputs.source.password.length === 0) {
-    fail("source.password", "is missing; give the account's password as a secret (config.requireSecret)");
-  }
+  const password = inputs.source?.password as unknown;
+  if (password === undefined || password === null || password === "") fail("source.password", "is missing; give the account's password as a secret (config.requireSecret)");
+  else if (typeof password !== "string") fail("source.password", `must be text, got ${typeOf(password)} (its value is not shown); quote it in the stack config, or pass String(...)`);
   const groupProblem = groupNameProblem(inputs.groupName);
-  if (groupProblem) fail("resourceGroup", `its name ${JSON.stringify(inputs.groupName ?? "")} ${groupProblem}`);
-  if (!inputs.kafka || !Array.isArray(inputs.kafka.brokers) || inputs.kafka.brokers.length === 0) {
-    fail("kafka.brokers", "must list at least one bootstrap server (the ResourceGroup's kafka.brokers)");
+  const mgPassword = inputs.manageGrants?.adminPassword as unknown;
+  if (inputs.manageGrants && mgPassword !== undefined && typeof mgPassword !== "string") {
+    fail("manageGrants.adminPassword", `must be text, got ${typeOf(mgPassword)} (its value is not shown)`);
   }
+  if (groupProblem) fail("resourceGroup", `its name ${JSON.stringify(inputs.groupName ?? "")} ${groupProblem}`);
+  failures.push(...brokerFailures(inputs.kafka));
   const timeout = inputs.deployTimeoutSeconds;
   if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 10 || timeout > 3600)) {
     fail("deployTimeoutSeconds", `must be a whole number of seconds from 10 to 3600, got ${JSON.stringify(timeout)}`);
@@ -187,7 +190,7 @@ export function validateConnectorInputs(inputs: ConnectorInputs): CheckFailure[]
   const mg = inputs.manageGrants;
   if (mg) {
     if (!mg.adminUser) fail("manageGrants.adminUser", "is missing; give an account allowed to CREATE USER and GRANT");
-    if (typeof mg.adminPassword !== "string") fail("manageGrants.adminPassword", "is missing; give the admin account's password as a secret");
+    if (mg.adminPassword === undefined || mg.adminPassword === null) fail("manageGrants.adminPassword", "is missing; give the admin account's password as a secret");
     if (mg.accountHost !== undefined && !/^[^'"\\\s]{1,255}$/.test(mg.accountHost)) {
       fail("manageGrants.accountHost", `must be a MySQL host pattern such as "%" or "10.0.%", got ${JSON.stringify(mg.accountHost)}`);
     }

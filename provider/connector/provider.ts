@@ -11,11 +11,11 @@ import type * as pulumi from "@pulumi/pulumi";
 import { connectorConsumerGroup, connectorTransactionalId, groupTopics } from "../../runtime/contract/names";
 import type { StatusRecord } from "../../runtime/contract/records";
 import { encryptSecret } from "../../runtime/contract/secrets";
-import { CdcError, combineErrors, type ErrorCode } from "../../runtime/errors";
+import { CdcError, combineErrors } from "../../runtime/errors";
 import { runPrechecks } from "../../runtime/source/prechecks";
 import { serverIdentity } from "../../runtime/source/server-identity";
 import { providerKafka } from "../kafka";
-import { engineFailures, failureOf, knownFailures, note } from "../diagnostics";
+import { engineFailures, failureOf, knownFailures, note, sourceFailure } from "../diagnostics";
 import { withDetailedDiff } from "../dynamic-diff";
 import { containsUnknown, type CheckFailure } from "../types";
 import { deleteLeaseGroup, hasConfig, readStatus, registeredConnectors, waitForDeploy, waitForStop, writeRecord } from "./control-plane";
@@ -26,15 +26,11 @@ import { lagWarning } from "./lag";
 import { claimCleanup, cleanUpAfterUpdate, removeClaimedTopics } from "./own-topics";
 import { CONNECTOR_STATE_VERSION, configRecord, DEFAULT_DEPLOY_TIMEOUT_SECONDS, validateConnectorInputs, type AppliedGrants, type ConnectorInputs, type ConnectorOutputs, type ConnectorStatus } from "./plan";
 import { describeClaimCleanup, describeReplacement, describeUpdate } from "./preview-notes";
-import { checkUniqueness, findPredecessor, findSuccessor } from "./uniqueness";
-
-/** Where each precheck failure is reported in preview. */
-const PRECHECK_PROPERTY: Partial<Record<ErrorCode, string>> = {
-  GRANT_MISSING: "source.user",
-  TABLE_MISSING: "tables",
-  SOURCE_AUTH_FAILED: "source.password",
-  SOURCE_UNREACHABLE: "source.host",
-};
+import { declareConnector, declaredTopicSizes, type DeclaredConnector } from "../program-registry";
+import { KafkaAdmin } from "../../runtime/sink/admin";
+import { adminFailures, effectiveServerId, recordSizeFailures, serverIdFailures, startPositionFailures } from "./live-checks";
+import { CONNECTOR_SHAPE, unknownPropertyFailures } from "../properties";
+import { checkUniqueness, findPredecessor, findSuccessor, type RegisteredConnector } from "./uniqueness";
 
 async function checkInputs(olds: ConnectorInputs | undefined, news: ConnectorInputs): Promise<pulumi.dynamic.CheckResult<ConnectorInputs>> {
   // During preview, inputs that come from other resources (the group's name and key on a first
@@ -42,22 +38,42 @@ async function checkInputs(olds: ConnectorInputs | undefined, news: ConnectorInp
   const known = (...values: unknown[]) => !values.some(containsUnknown);
   let inputs: ConnectorInputs = { ...news };
   delete inputs.replacing;
-  const failures = knownFailures(inputs, validateConnectorInputs(inputs));
+  const failures = knownFailures(inputs, [...unknownPropertyFailures(inputs, CONNECTOR_SHAPE, "Connector"), ...validateConnectorInputs(inputs)]);
   if (failures.length > 0) return { inputs, failures };
+  const sourceKnown = known(inputs.source, inputs.tables, inputs.manageGrants);
+  const identity = sourceKnown ? await sourceIdentity(inputs) : undefined;
   if (known(inputs.kafka?.brokers, inputs.name, inputs.groupName, inputs.topicPrefix, inputs.owner)) {
+    // The program's other connectors count as registered already (their deploy may come first).
+    const declared = inputs.owner ? declareConnector({ owner: inputs.owner, name: inputs.name, groupName: inputs.groupName, topicPrefix: inputs.topicPrefix, source: inputs.source, serverId: effectiveServerId(inputs) }) : [];
     try {
-      const registered = await registeredConnectors(providerKafka(inputs.kafka.brokers, "check"));
+      const kafka = providerKafka(inputs.kafka.brokers, "check");
+      const registered = withDeclared(await registeredConnectors(kafka), declared);
       const previous = olds?.name && olds.groupName ? { name: olds.name, groupName: olds.groupName } : undefined;
       failures.push(...checkUniqueness(inputs, previous, registered));
       const { predecessor, failure } = findPredecessor(inputs, registered);
       if (failure) failures.push(failure);
-      else if (predecessor && known(inputs.source)) inputs = { ...inputs, replacing: planReplacement(inputs, predecessor, await sourceIdentity(inputs)) };
+      else if (predecessor && sourceKnown) inputs = { ...inputs, replacing: planReplacement(inputs, predecessor, identity) };
+      if (sourceKnown) failures.push(...serverIdFailures(inputs, identity, registered.filter((c) => c.metadata?.owner !== inputs.owner)));
+      if (known(inputs.tables, inputs.maxRecordBytes)) {
+        const admin = await KafkaAdmin.connect(kafka);
+        try {
+          failures.push(...(await recordSizeFailures(admin, inputs, declaredTopicSizes(inputs.topicPrefix))));
+        } finally {
+          await admin.disconnect();
+        }
+      }
     } catch (error) {
       failures.push(failureOf("kafka.brokers", error));
     }
   }
-  // With manageGrants the account may not exist yet: the Connector creates it in create/update.
-  if (!inputs.manageGrants && known(inputs.source, inputs.tables)) failures.push(...(await precheckFailures(inputs)));
+  if (sourceKnown) {
+    // With manageGrants the account may not exist yet (the Connector creates it): the admin reads
+    // the settings, and what the account lacks is what the Connector will grant.
+    failures.push(...(await precheckFailures(inputs)), ...(await adminFailures(inputs)));
+    const login = inputs.manageGrants ? { user: inputs.manageGrants.adminUser, password: inputs.manageGrants.adminPassword } : { user: inputs.source.user, password: inputs.source.password };
+    // A start position is read at a first start only (a replacement on the same source resumes instead).
+    if (!olds && !inputs.replacing?.takesPosition) failures.push(...(await startPositionFailures(inputs, login).catch((error: unknown) => [sourceFailure(error)])));
+  }
   return { inputs, failures };
 }
 
@@ -67,6 +83,23 @@ export async function check(olds: ConnectorInputs | undefined, news: ConnectorIn
   return { inputs: result.inputs, failures: engineFailures(result.inputs, result.failures ?? []) };
 }
 
+/**
+ * What the cluster holds, with the program's own declarations in place of its resources'
+ * current records (a connector renamed in this update is declared under its new name).
+ */
+function withDeclared(registered: RegisteredConnector[], declared: DeclaredConnector[]): RegisteredConnector[] {
+  const owners = new Set(declared.map((d) => d.owner));
+  const program: RegisteredConnector[] = declared.map((d) => ({
+    group: d.groupName,
+    name: d.name,
+    topicPrefix: d.topicPrefix,
+    source: { host: d.source.host, port: d.source.port, database: d.source.database, serverId: d.serverId },
+    metadata: { owner: d.owner },
+    declared: true,
+  }));
+  return [...registered.filter((r) => !r.metadata?.owner || !owners.has(r.metadata.owner)), ...program];
+}
+
 /** The source server's identity (see serverIdentity), read with the account or the admin; undefined if it cannot be read. */
 async function sourceIdentity(inputs: ConnectorInputs): Promise<string | undefined> {
   const s = inputs.source;
@@ -74,21 +107,25 @@ async function sourceIdentity(inputs: ConnectorInputs): Promise<string | undefin
   return serverIdentity({ host: s.host, port: s.port, ...login }).catch(() => undefined);
 }
 
-/** Runs the live prechecks; warnings are shown, failures returned per input property. */
+/** Runs the live prechecks (as the manageGrants admin when given); warnings are shown, failures returned per input property. */
 async function precheckFailures(inputs: ConnectorInputs): Promise<CheckFailure[]> {
+  const mg = inputs.manageGrants;
+  const access = mg ? { ...sourceAccess(inputs), user: mg.adminUser, password: mg.adminPassword } : sourceAccess(inputs);
   try {
-    const result = await runPrechecks(sourceAccess(inputs));
+    const result = await runPrechecks(access);
     for (const warning of result.warnings) note(`warning: connector ${inputs.name}: ${warning}`);
-    return result.errors.map((e) => failureOf(PRECHECK_PROPERTY[e.code] ?? "source", e));
+    // The admin's own grants are not the account's (adminFailures judges them).
+    return result.errors.filter((e) => !mg || e.code !== "GRANT_MISSING").map(sourceFailure);
   } catch (error) {
-    const property = error instanceof CdcError ? PRECHECK_PROPERTY[error.code] ?? "source" : "source";
-    return [failureOf(property, error)];
+    // A failed admin login is adminFailures' to report.
+    if (mg && error instanceof CdcError && error.code === "SOURCE_AUTH_FAILED") return [];
+    return [sourceFailure(error)];
   }
 }
 
 function sourceAccess(inputs: ConnectorInputs) {
   const s = inputs.source;
-  return { host: s.host, port: s.port ?? 3306, user: s.user, password: s.password, database: s.database, tables: inputs.tables };
+  return { host: s.host, port: s.port ?? 3306, user: s.user, password: s.password, database: s.database, tables: inputs.tables, serverId: effectiveServerId(inputs) };
 }
 
 /** Outputs an in-place update keeps: preview shows them known. */

@@ -15,11 +15,13 @@ export interface RegisteredConnector {
   group: string;
   name: string;
   topicPrefix?: string;
-  source?: { host?: string; port?: number; database?: string; user?: string };
+  source?: { host?: string; port?: number; database?: string; user?: string; serverId?: number };
   /** The revision of the record (each deploy writes a new one). */
   revision?: string;
   /** The provider's fields of the record (owner, source server, grants, replaces). */
   metadata?: ConfigRecordMetadata;
+  /** Not on the cluster yet: another resource of the program being previewed or deployed. */
+  declared?: boolean;
 }
 
 /** This resource as the rules see it; `owner` is absent in state written before owners existed. */
@@ -51,7 +53,12 @@ export function checkUniqueness(self: ConnectorIdentity, previous: { name: strin
   const others = registered.filter((c) => !isThisResource(self, previous, c));
   const failures: CheckFailure[] = [];
   const sameName = others.find((c) => c.name === self.name);
-  if (sameName) {
+  if (sameName?.declared) {
+    failures.push({
+      property: "name",
+      reason: `connector name ${JSON.stringify(self.name)} is also given to another Connector of this program (${sameName.metadata?.owner}); names are unique within the Kafka cluster (consumer group connect-${self.name}): give each Connector its own name`,
+    });
+  } else if (sameName) {
     const where = sameName.group === self.groupName ? `in this resource group (${JSON.stringify(sameName.group)}), written by ${ownerText(sameName)}` : `of resource group ${JSON.stringify(sameName.group)}`;
     failures.push({
       property: "name",
@@ -59,7 +66,12 @@ export function checkUniqueness(self: ConnectorIdentity, previous: { name: strin
     });
   }
   const samePrefix = others.find((c) => c.topicPrefix === self.topicPrefix);
-  if (samePrefix) {
+  if (samePrefix?.declared) {
+    failures.push({
+      property: "topicPrefix",
+      reason: `topic prefix ${JSON.stringify(self.topicPrefix)} is also given to connector ${JSON.stringify(samePrefix.name)} of this program (${samePrefix.metadata?.owner}); two connectors would write the same topics: give each its own prefix`,
+    });
+  } else if (samePrefix) {
     failures.push({
       property: "topicPrefix",
       reason: `topic prefix ${JSON.stringify(self.topicPrefix)} is already used by connector ${JSON.stringify(samePrefix.name)} (resource group ${JSON.stringify(samePrefix.group)}); prefixes are unique across the cluster's connectors: choose another prefix`,
@@ -69,7 +81,7 @@ export function checkUniqueness(self: ConnectorIdentity, previous: { name: strin
   if (inGroup.length >= MAX_CONNECTORS_PER_GROUP) {
     failures.push({
       property: "resourceGroup",
-      reason: `resource group ${JSON.stringify(self.groupName)} already runs ${inGroup.length} connectors (${inGroup.map((c) => c.name).join(", ")}); the limit is ${MAX_CONNECTORS_PER_GROUP}: put this connector in another ResourceGroup`,
+      reason: `resource group ${JSON.stringify(self.groupName)} already runs ${inGroup.length} connectors (${inGroup.map((c) => `${c.name}${c.declared ? " of this program" : ""}`).join(", ")}); the limit is ${MAX_CONNECTORS_PER_GROUP}: put this connector in another ResourceGroup`,
     });
   }
   return failures;

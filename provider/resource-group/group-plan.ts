@@ -3,6 +3,7 @@
  * and the key), validated in check so preview fails fast.
  */
 import { groupNameProblem, type GroupTopics } from "../../runtime/contract/names";
+import { brokerFailures } from "../kafka-inputs";
 import { containsUnknown, type CenArgs, type CheckFailure, type EniBindingArgs, type KafkaArgs, type SourceNetworkArgs } from "../types";
 import { checkGroupNetwork } from "./network";
 
@@ -19,6 +20,8 @@ export interface GroupCoreInputs {
   spec?: { cpu: number; memoryGb: number };
   /** Replication factor of the internal topics (default: the broker's default). */
   replicationFactor?: number;
+  /** What the ResourceGroup class found wrong with the arguments it does not pass on (see ../properties). */
+  argumentFailures?: CheckFailure[];
 }
 
 export interface GroupCoreOutputs extends GroupCoreInputs {
@@ -33,10 +36,9 @@ export const GROUP_STATE_VERSION = 1;
 export function validateGroupInputs(inputs: GroupCoreInputs): CheckFailure[] {
   const failures: CheckFailure[] = [];
   const nameProblem = groupNameProblem(inputs.name);
-  if (nameProblem) failures.push({ property: "name", reason: `${JSON.stringify(inputs.name ?? "")} ${nameProblem} (it is part of the internal topic names cdc-<name>-configs ...)` });
-  if (!inputs.kafka || !Array.isArray(inputs.kafka.brokers) || inputs.kafka.brokers.length === 0) {
-    failures.push({ property: "kafka.brokers", reason: "must list at least one bootstrap server, e.g. [\"10.0.0.5:9092\"]" });
-  }
+  const shown = typeof inputs.name === "string" || inputs.name === undefined ? `${JSON.stringify(inputs.name ?? "")} ` : "";
+  if (nameProblem) failures.push({ property: "name", reason: `${shown}${nameProblem} (it is part of the internal topic names cdc-<name>-configs ...)` });
+  failures.push(...brokerFailures(inputs.kafka));
   if (inputs.kafka?.region && inputs.region && !containsUnknown([inputs.kafka.region, inputs.region]) && inputs.kafka.region !== inputs.region) {
     failures.push({
       property: "kafka.region",
@@ -64,8 +66,10 @@ export function validateGroupInputs(inputs: GroupCoreInputs): CheckFailure[] {
  */
 export function diffGroupCore(olds: GroupCoreOutputs, news: GroupCoreInputs): { changes: boolean; replaces: string[] } {
   const replaces = olds.name !== news.name ? ["name"] : [];
-  const { groupKey: _key, topics: _topics, stateVersion: _version, ...oldInputs } = olds;
-  return { changes: JSON.stringify(sortKeys(oldInputs)) !== JSON.stringify(sortKeys(news)), replaces };
+  // argumentFailures are empty for any group that gets this far: not an input of the group's.
+  const { groupKey: _key, topics: _topics, stateVersion: _version, argumentFailures: _old, ...oldInputs } = olds;
+  const { argumentFailures: _new, ...newInputs } = news;
+  return { changes: JSON.stringify(sortKeys(oldInputs)) !== JSON.stringify(sortKeys(newInputs)), replaces };
 }
 
 function sortKeys(value: unknown): unknown {

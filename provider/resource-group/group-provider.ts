@@ -9,12 +9,25 @@ import { generateGroupKey } from "../../runtime/contract/secrets";
 import { CdcError } from "../../runtime/errors";
 import { readTopicToEnd } from "../../runtime/sink/topic-reader";
 import { withAdmin } from "../kafka";
-import { engineFailures, knownFailures } from "../diagnostics";
+import { engineFailures, failureOf, knownFailures } from "../diagnostics";
+import { GROUP_CORE_SHAPE, unknownPropertyFailures } from "../properties";
+import { topicSettingsFailures } from "../topic-validation";
 import { containsUnknown } from "../types";
 import { diffGroupCore, GROUP_STATE_VERSION, validateGroupInputs, type GroupCoreInputs, type GroupCoreOutputs } from "./group-plan";
 
 export async function check(_olds: GroupCoreInputs | undefined, news: GroupCoreInputs): Promise<pulumi.dynamic.CheckResult<GroupCoreInputs>> {
-  return { inputs: news, failures: engineFailures(news, knownFailures(news, validateGroupInputs(news))) };
+  const failures = knownFailures(news, [...(news.argumentFailures ?? []), ...unknownPropertyFailures(news, GROUP_CORE_SHAPE, "ResourceGroup"), ...validateGroupInputs(news)]);
+  // The internal topics' replication factor, judged by the broker now rather than in up.
+  if (failures.length === 0 && news.replicationFactor !== undefined && !containsUnknown(news.kafka?.brokers)) {
+    try {
+      failures.push(
+        ...(await withAdmin(news.kafka.brokers, (admin) => topicSettingsFailures(admin, { partitions: 1, replicationFactor: news.replicationFactor, configs: INTERNAL_TOPIC_CONFIGS.configs }, "replicationFactor", "replicationFactor"))),
+      );
+    } catch (error) {
+      failures.push(failureOf("kafka.brokers", error));
+    }
+  }
+  return { inputs: news, failures: engineFailures(news, failures) };
 }
 
 export async function diff(_id: string, olds: GroupCoreOutputs, news: GroupCoreInputs): Promise<pulumi.dynamic.DiffResult> {

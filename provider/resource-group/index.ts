@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { GroupTopics } from "../../runtime/contract/names";
 import { forwardingProvider } from "../dynamic";
 import type { CenArgs, EniBindingArgs, Inputs, KafkaArgs, KubernetesRuntimeArgs, LocalRuntimeArgs, SourceNetworkArgs } from "../types";
+import { RESOURCE_GROUP_SHAPE, unknownPropertyFailures } from "../properties";
 import { DEFAULT_GROUP_SPEC } from "./group-plan";
 import { KubernetesRuntime } from "./kubernetes";
 
@@ -73,6 +74,13 @@ export class ResourceGroup extends pulumi.ComponentResource {
   constructor(name: string, args: ResourceGroupArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mysql-kafka-cdc:index:ResourceGroup", name, {}, opts);
     const spec = args.spec ?? DEFAULT_GROUP_SPEC;
+    // What the core is not given (the runtime's arguments, misspelt ones) is judged here; its check reports it.
+    const argumentFailures = unknownPropertyFailures({ ...args, kafka: undefined, sources: undefined, eniBindings: undefined, cen: undefined, spec: undefined }, RESOURCE_GROUP_SHAPE, "ResourceGroup");
+    const runtimeArgs = (args.runtime ?? {}) as { local?: unknown; kubernetes?: unknown };
+    const target = runtimeArgs.local ? "local" : runtimeArgs.kubernetes ? "kubernetes" : undefined;
+    if (!target || (runtimeArgs.local && runtimeArgs.kubernetes)) {
+      argumentFailures.push({ property: "runtime", reason: "must be { local: {...} } (a process on this machine) or { kubernetes: {...} } (a Deployment), one of them" });
+    }
     const core = new GroupCore(
       `${name}-core`,
       {
@@ -84,11 +92,12 @@ export class ResourceGroup extends pulumi.ComponentResource {
         cen: args.cen,
         spec,
         replicationFactor: args.replicationFactor,
+        argumentFailures,
       },
       { parent: this },
     );
     const brokers = core.kafka.apply((k) => k.brokers);
-    if ("local" in args.runtime && args.runtime.local) {
+    if (target === "local" && "local" in args.runtime && args.runtime.local) {
       const local = pulumi.output(args.runtime.local);
       const runtime = new LocalRuntime(
         `${name}-runtime`,
@@ -104,7 +113,7 @@ export class ResourceGroup extends pulumi.ComponentResource {
       );
       this.runtimeUrl = runtime.url;
       this.runtimeLogFile = runtime.logFile;
-    } else if ("kubernetes" in args.runtime && args.runtime.kubernetes) {
+    } else if (target === "kubernetes" && "kubernetes" in args.runtime && args.runtime.kubernetes) {
       this.kubernetes = new KubernetesRuntime(
         `${name}-runtime`,
         { groupName: core.name, groupKey: core.groupKey, brokers, spec: pulumi.output(spec), runtime: args.runtime.kubernetes, logLevel: args.logLevel },
@@ -113,7 +122,9 @@ export class ResourceGroup extends pulumi.ComponentResource {
       this.runtimeUrl = pulumi.output(undefined);
       this.runtimeLogFile = pulumi.output(undefined);
     } else {
-      throw new Error(`ResourceGroup ${name}: runtime must be { local: {...} } or { kubernetes: {...} }`);
+      // The core's check refuses the group (argumentFailures): preview stops there.
+      this.runtimeUrl = pulumi.output(undefined);
+      this.runtimeLogFile = pulumi.output(undefined);
     }
     // Not tied to the runtime's outputs: a runtime update would make the name unknown in preview and
     // show every Connector as replaced. Connectors depend on the whole group (dependsOn) instead.

@@ -3,6 +3,7 @@
  * machine (dev stacks). create starts the supervisor detached and waits for /healthz; read reports
  * whether it still runs; diff restarts one that died; delete stops it (pulumi destroy).
  */
+import { openPrivateAppend, privateDir } from "../private-files";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -85,14 +86,13 @@ function logTail(file: string, lines = 15): string {
 }
 
 async function start(inputs: LocalRuntimeInputs): Promise<LocalRuntimeOutputs> {
-  const runDir = inputs.workDir ?? defaultWorkDir(inputs.groupName);
-  fs.mkdirSync(runDir, { recursive: true });
+  const runDir = privateDir(inputs.workDir ?? defaultWorkDir(inputs.groupName));
   const pidFile = path.join(runDir, "supervisor.pid");
   // A supervisor left by an earlier stack (state lost) would fight this one for the connectors.
   if (fs.existsSync(pidFile)) await stop(Number(fs.readFileSync(pidFile, "utf8")));
   const port = inputs.httpPort ?? (await freePort());
   const logFile = path.join(runDir, "runtime.log");
-  const out = fs.openSync(logFile, "a");
+  const out = openPrivateAppend(logFile);
   const child = spawn(process.execPath, [path.join(__dirname, "local-supervisor.js")], {
     detached: true,
     stdio: ["ignore", out, out],
@@ -113,7 +113,7 @@ async function start(inputs: LocalRuntimeInputs): Promise<LocalRuntimeOutputs> {
   fs.closeSync(out);
   child.unref();
   const pid = child.pid as number;
-  fs.writeFileSync(pidFile, String(pid));
+  fs.writeFileSync(pidFile, String(pid), { mode: 0o600 });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + HEALTH_TIMEOUT_MS;
   while (!(await healthy(url))) {

@@ -7,6 +7,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { tableTopic } from "../../runtime/contract/names";
 import { forwardingProvider } from "../dynamic";
+import { resourceOwner } from "../owner";
+import { warnIfPlainConfig } from "../secret-inputs";
 import { withSecretPassword, type Inputs, type KafkaArgs, type SourceArgs } from "../types";
 import type { TopicOwnership } from "./ownership";
 
@@ -52,11 +54,12 @@ export class TopicSet extends pulumi.dynamic.Resource {
     super(
       topicSetProvider,
       name,
-      { ...args, source, topics: undefined, plannedPartitions: undefined, ownership: undefined, retained: undefined, stateVersion: undefined },
+      { ...args, source, owner: resourceOwner(name, opts), topics: undefined, plannedPartitions: undefined, ownership: undefined, retained: undefined, stateVersion: undefined },
       opts,
       "mysql-kafka-cdc:index",
       "TopicSet",
     );
+    if (args.source) warnIfPlainConfig(this, `TopicSet ${name}:`, "source.password", pulumi.output(args.source).apply((s) => s.password));
     const brokers = pulumi.output(args.kafka).apply((k) => k.brokers);
     this.members = pulumi.all([args.tables, args.topicPrefix]).apply(([tables, prefix]) =>
       tables.map(

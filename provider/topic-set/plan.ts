@@ -7,6 +7,8 @@
 import { tableTopic, tableTopicProblem, topicPrefixProblem } from "../../runtime/contract/names";
 import type { CheckFailure, KafkaArgs, SourceArgs } from "../types";
 import type { TopicOwnership } from "./ownership";
+import { brokerFailures } from "../kafka-inputs";
+import { sourceFailures } from "../source-inputs";
 
 /** Partitions of a table's topic (seed 000): 6 with a primary key, 1 without. */
 export const PARTITIONS_WITH_PRIMARY_KEY = 6;
@@ -30,6 +32,8 @@ export interface TopicSetInputs {
   retainOnDelete?: boolean;
   /** Delete adopted topics (those that existed before this TopicSet) too when their table goes; default: keep them. */
   deleteAdoptedTopics?: boolean;
+  /** The Pulumi resource ("<project>/<stack>/<resource>"), set by the resource class: two TopicSets of one program must not share a prefix. */
+  owner?: string;
   /** Filled in by check: the partition count planned for each table. */
   plannedPartitions?: Record<string, number>;
   /** Filled in by check: which topics this TopicSet made, which it adopted (./ownership). */
@@ -65,9 +69,8 @@ export const TOPIC_SET_STATE_VERSION = 2;
 export function validateTopicSetInputs(inputs: TopicSetInputs): CheckFailure[] {
   const failures: CheckFailure[] = [];
   const fail = (property: string, reason: string) => failures.push({ property, reason });
-  if (!inputs.kafka || !Array.isArray(inputs.kafka.brokers) || inputs.kafka.brokers.length === 0) {
-    fail("kafka.brokers", "must list at least one bootstrap server, e.g. [\"10.0.0.5:9092\"]");
-  }
+  failures.push(...brokerFailures(inputs.kafka));
+  failures.push(...sourceFailures(inputs.source));
   const prefixProblem = topicPrefixProblem(inputs.topicPrefix);
   if (prefixProblem) fail("topicPrefix", `${JSON.stringify(inputs.topicPrefix ?? "")} ${prefixProblem}`);
   if (!Array.isArray(inputs.tables) || inputs.tables.length === 0) {

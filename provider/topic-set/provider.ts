@@ -8,10 +8,13 @@ import { tableTopic } from "../../runtime/contract/names";
 import { DEFAULT_PARTITION_CHECK_MS } from "../../runtime/pipeline/partition-watch";
 import { withAdmin } from "../kafka";
 import { lookupTables } from "../source-lookup";
-import { engineFailures, failureOf, knownFailures, note } from "../diagnostics";
+import { engineFailures, failureOf, knownFailures, note, sourceFailure } from "../diagnostics";
 import { withDetailedDiff } from "../dynamic-diff";
 import { containsUnknown } from "../types";
 import type { KafkaAdmin } from "../../runtime/sink/admin";
+import { declareTopicSet } from "../program-registry";
+import { TOPIC_SET_SHAPE, unknownPropertyFailures } from "../properties";
+import { topicSettingsFailures } from "../topic-validation";
 import { deletion } from "./member";
 import { deletionRuleChange, planOwnership } from "./ownership";
 import { describePrefixChange, describeTopicChanges } from "./preview-notes";
@@ -37,15 +40,20 @@ async function checkInputs(olds: TopicSetInputs | undefined, news: TopicSetInput
   delete inputs.retained;
   // During preview some inputs may be outputs of other resources, not known yet: the live planning
   // waits for them, and static rules only judge what is known.
-  const failures = knownFailures(inputs, [...validateTopicSetInputs(inputs), ...deletionRuleChange(olds, inputs)]);
+  const failures = knownFailures(inputs, [...unknownPropertyFailures(inputs, TOPIC_SET_SHAPE, "TopicSet"), ...validateTopicSetInputs(inputs), ...deletionRuleChange(olds, inputs)]);
   if (failures.length > 0 || containsUnknown(inputs)) return { inputs, failures };
+  const twin = inputs.owner ? declareTopicSet({ owner: inputs.owner, topicPrefix: inputs.topicPrefix, tables: inputs.tables, topicConfigs: inputs.topicConfigs }) : undefined;
+  if (twin) {
+    failures.push({ property: "topicPrefix", reason: `${JSON.stringify(inputs.topicPrefix)} is also the prefix of another TopicSet of this program (${twin}); both would manage the same topics: give each its own prefix` });
+    return { inputs, failures };
+  }
 
   let withPrimaryKey = new Set<string>();
   let sourceTables: Set<string> | undefined;
   let lookupError: unknown;
   if (needsPrimaryKeyLookup(inputs).length > 0 && inputs.source) {
     try {
-      const facts = await lookupTables(inputs.source);
+      const facts = await lookupTables(inputs.source, needsPrimaryKeyLookup(inputs));
       withPrimaryKey = facts.withPrimaryKey;
       sourceTables = facts.existing;
       const absent = inputs.tables.filter((t) => !facts.existing.has(t));
@@ -58,7 +66,13 @@ async function checkInputs(olds: TopicSetInputs | undefined, news: TopicSetInput
   }
   let existing: Map<string, number>;
   try {
-    existing = await withAdmin(inputs.kafka.brokers, (admin) => admin.allTopics());
+    existing = await withAdmin(inputs.kafka.brokers, async (admin) => {
+      // What the broker would refuse when making a topic, said now rather than in up.
+      if (inputs.replicationFactor !== undefined || inputs.topicConfigs) {
+        failures.push(...(await topicSettingsFailures(admin, { partitions: 1, replicationFactor: inputs.replicationFactor, configs: inputs.topicConfigs }, "replicationFactor", "topicConfigs")));
+      }
+      return admin.allTopics();
+    });
   } catch (error) {
     failures.push(failureOf("kafka.brokers", error));
     return { inputs, failures };
@@ -66,7 +80,7 @@ async function checkInputs(olds: TopicSetInputs | undefined, news: TopicSetInput
   // Topics that exist keep their partitions, so only tables without a topic need the source.
   const unplanned = needsPrimaryKeyLookup(inputs).filter((t) => !existing.has(tableTopic(inputs.topicPrefix, t)));
   if (lookupError && unplanned.length > 0) {
-    failures.push(failureOf("source", lookupError));
+    failures.push(sourceFailure(lookupError));
     return { inputs, failures };
   }
   const plan = planPartitions(inputs, withPrimaryKey, existing, sourceTables);

@@ -8,7 +8,7 @@
  * property, what is wrong and how to fix it. The provider runs it in `check`, the runtime on every
  * record it reads.
  */
-import { connectorNameProblem, defaultDeadLetterTopic, tableTopicProblem, topicNameProblem, topicPrefixProblem } from "./names";
+import { connectorNameProblem, defaultDeadLetterTopic, heartbeatTopic, tableTopicProblem, topicNameProblem, topicPrefixProblem } from "./names";
 import { isEncryptedSecret, type EncryptedSecret } from "./secrets";
 
 export const CONFIG_RECORD_VERSION = 1;
@@ -36,7 +36,7 @@ export interface SourceConfig {
   /** Plaintext, accepted only in a local debug config file. */
   password?: string;
   tables: string[];
-  /** Regex (JavaScript syntax, matched against the whole table name) of tables added automatically. */
+  /** RE2 expression (see matchesAutoAdd), matched against the whole table name, of tables added automatically. */
   autoAddTables?: string;
   region?: string;
   rdsInstanceId?: string;
@@ -113,8 +113,8 @@ export function normalizeConnectorConfig(input: unknown): NormalizeResult {
   if (!isObject(input)) problem("(record)", "is not a JSON object; give the connector configuration as an object");
 
   const name = typeof raw.name === "string" ? raw.name : "";
-  const nameProblem = connectorNameProblem(name);
-  if (nameProblem) problem("name", `${JSON.stringify(name)} ${nameProblem}`);
+  const nameProblem = connectorNameProblem(raw.name ?? "");
+  if (nameProblem) problem("name", typeof raw.name === "string" || raw.name === undefined ? `${JSON.stringify(name)} ${nameProblem}` : nameProblem);
 
   const src: Json = isObject(raw.source) ? raw.source : {};
   if (!isObject(raw.source)) problem("source", "is missing; give host, port, database, user, password and tables");
@@ -226,6 +226,17 @@ export function normalizeConnectorConfig(input: unknown): NormalizeResult {
     const topicProblem = topicNameProblem(ddlTopic);
     if (topicProblem) problem("ddlTopic", topicProblem);
   }
+  // The topics the connector names after its prefix must be legal topic names too.
+  if (!prefixProblem) {
+    if (heartbeatSeconds > 0) {
+      const topicProblem = topicNameProblem(heartbeatTopic(topicPrefix));
+      if (topicProblem) problem("topicPrefix", `makes the heartbeat topic ${heartbeatTopic(topicPrefix).slice(0, 40)}..., which ${topicProblem}: shorten the prefix, or turn heartbeats off (heartbeatSeconds: 0)`);
+    }
+    if (raw.deadLetterTopic === undefined || raw.deadLetterTopic === null || raw.deadLetterTopic === "") {
+      const topicProblem = topicNameProblem(deadLetterTopic);
+      if (topicProblem) problem("topicPrefix", `makes the dead letter topic ${deadLetterTopic.slice(0, 40)}..., which ${topicProblem}: shorten the prefix, or name deadLetterTopic`);
+    }
+  }
   const initialSync = bool(raw.initialSync, "initialSync", false, problem);
   const paused = bool(raw.paused, "paused", false, problem);
   const startPosition = parseStartPosition(raw.startPosition, problem);
@@ -288,19 +299,38 @@ function parseStartPosition(v: unknown, problem: (p: string, m: string) => void)
   return "end";
 }
 
-/** Returns why a regex does not compile, or undefined. */
+/**
+ * autoAddTables is an RE2 expression (re2js: linear time in the name's length, whatever the
+ * pattern). JavaScript's backtracking engine could spend minutes on a pattern such as
+ * `^(a+)+$` against a long table name, on the runtime's event loop (its /healthz stopped
+ * answering); RE2 has no backreferences or lookarounds, and refuses them with a clear message.
+ */
+const compiled = new Map<string, import("re2js").RE2JS>();
+
+function compileRe2(pattern: string): import("re2js").RE2JS {
+  let regex = compiled.get(pattern);
+  if (!regex) {
+    const { RE2JS } = require("re2js") as typeof import("re2js");
+    regex = RE2JS.compile(pattern);
+    if (compiled.size > 100) compiled.clear();
+    compiled.set(pattern, regex);
+  }
+  return regex;
+}
+
+/** Returns why a pattern is not an RE2 expression, or undefined. */
 export function regexSyntaxProblem(pattern: string): string | undefined {
   try {
-    new RegExp(pattern);
+    compileRe2(pattern);
     return undefined;
   } catch (error) {
-    return `${JSON.stringify(pattern)} is not a valid regular expression (${(error as Error).message}); use JavaScript regex syntax, e.g. "^order_.*"`;
+    return `${JSON.stringify(pattern)} is not a valid RE2 regular expression (${(error as Error).message}); RE2 has no backreferences or lookarounds (it matches in linear time), e.g. "order_.*"`;
   }
 }
 
-/** Whether a table name matches autoAddTables (anchored: the whole name must match). */
+/** Whether a table name matches autoAddTables (the whole name must match). */
 export function matchesAutoAdd(pattern: string | undefined, table: string): boolean {
-  return pattern !== undefined && new RegExp(`^(?:${pattern})$`).test(table);
+  return pattern !== undefined && compileRe2(pattern).matches(table);
 }
 
 /** Formats problems for an error message: one line each, property first. */

@@ -12,14 +12,37 @@ export const TOPIC_NAME_PATTERN = /^[a-zA-Z0-9._-]+$/;
 export const TOPIC_NAME_MAX = 249;
 
 /** Returns what is wrong with a connector name, or undefined when it is valid. */
-export function connectorNameProblem(name: string): string | undefined {
-  if (typeof name !== "string" || name.length === 0) return "is empty; give 1 to 48 characters";
+export function connectorNameProblem(name: unknown): string | undefined {
+  if (name === undefined || name === null || name === "") return "is empty; give 1 to 48 characters";
+  if (typeof name !== "string") return `must be text of 1 to 48 digits, lowercase letters and hyphens, got ${typeOf(name)}`;
   if (name.length > CONNECTOR_NAME_MAX) return `is ${name.length} characters long; the limit is ${CONNECTOR_NAME_MAX}`;
   if (name.startsWith("-")) return "starts with a hyphen; start it with a digit or a lowercase letter";
   if (!CONNECTOR_NAME_PATTERN.test(name)) {
     const bad = [...new Set([...name].filter((c) => !/[a-z0-9-]/.test(c)))].map((c) => JSON.stringify(c)).join(", ");
     return `contains ${bad}; use only digits, lowercase letters and hyphens`;
   }
+  return undefined;
+}
+
+/** How a value's type is named in messages ("a number", "an object"); never the value, which may be a secret. */
+export function typeOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  const t = typeof value;
+  return t === "object" ? "an object" : t === "undefined" ? "nothing" : `a ${t}`;
+}
+
+/**
+ * What is wrong with a Kafka bootstrap address, or undefined: it is host:port (an IPv6 host in
+ * brackets), with no scheme (kafkajs would read "kafka://h:9092" as host "kafka", port "//h").
+ */
+export function brokerAddressProblem(address: unknown): string | undefined {
+  if (typeof address !== "string") return `must be "host:port", got ${typeOf(address)}`;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(address)) return `${JSON.stringify(address)} is a URL; give "host:port" without the scheme, e.g. ${JSON.stringify(address.replace(/^[a-z][a-z0-9+.-]*:\/\//i, ""))}`;
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^:\s/\[\]]+):(\d{1,5})$/.exec(address);
+  if (!m) return `${JSON.stringify(address)} is not "host:port"; give the broker's host and port, e.g. "10.0.0.5:9092"`;
+  const port = Number(m[2]);
+  if (port < 1 || port > 65535) return `${JSON.stringify(address)} has port ${port}; a port is 1 to 65535`;
   return undefined;
 }
 
@@ -96,7 +119,7 @@ export function groupTopics(groupName: string): GroupTopics {
 }
 
 /** A resource group name is used inside topic names: the connector-name rules apply to it too. */
-export function groupNameProblem(name: string): string | undefined {
+export function groupNameProblem(name: unknown): string | undefined {
   return connectorNameProblem(name);
 }
 

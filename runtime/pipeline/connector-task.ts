@@ -103,7 +103,7 @@ export class ConnectorTask {
 
   private get access(): SourceAccess {
     const s = this.ctx.config.source;
-    return { host: s.host, port: s.port, user: s.user, password: this.ctx.password, database: s.database, tables: s.tables };
+    return { host: s.host, port: s.port, user: s.user, password: this.ctx.password, database: s.database, tables: s.tables, serverId: s.serverId };
   }
 
   /** Runs everything up to a streaming binlog; throws the first failure (prechecks: all of them). */

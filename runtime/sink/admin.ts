@@ -230,6 +230,87 @@ export class KafkaAdmin {
   }
 
   /**
+   * The largest record batch each existing topic takes (max.message.bytes, its own or the
+   * broker's default), and under "" the broker's message.max.bytes (for topics not made yet).
+   */
+  async maxMessageBytes(topics: string[]): Promise<Map<string, number>> {
+    const { counts } = await this.partitionCounts(topics);
+    const result = new Map<string, number>();
+    try {
+      const existing = [...counts.keys()];
+      if (existing.length > 0) {
+        const described = await this.admin.describeConfigs({ includeSynonyms: false, resources: existing.map((name) => ({ type: 2, name, configNames: ["max.message.bytes"] })) });
+        for (const r of described.resources) {
+          const value = r.configEntries.find((e) => e.configName === "max.message.bytes")?.configValue;
+          if (value) result.set(r.resourceName, Number(value));
+        }
+      }
+      const broker = (await this.admin.describeCluster()).brokers[0];
+      if (broker) {
+        // ResourceTypes.BROKER = 4.
+        const described = await this.admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 4, name: String(broker.nodeId), configNames: ["message.max.bytes"] }] });
+        const value = described.resources[0]?.configEntries.find((e) => e.configName === "message.max.bytes")?.configValue;
+        if (value) result.set("", Number(value));
+      }
+    } catch (error) {
+      throw classifyKafkaError(error, "reading the topics' max.message.bytes");
+    }
+    return result;
+  }
+
+  /** How many brokers the cluster has. */
+  async brokerCount(): Promise<number> {
+    try {
+      return (await this.admin.describeCluster()).brokers.length;
+    } catch (error) {
+      throw classifyKafkaError(error, "describing the cluster");
+    }
+  }
+
+  /**
+   * Whether the broker would create a topic with this replication factor and these configs
+   * (CreateTopics with validateOnly: nothing is created). kafkajs keeps only the error's type,
+   * not the broker's message, so a refused config set is asked again one config at a time to
+   * name the configs refused. Returns undefined when the topic would be created.
+   */
+  async validateTopic(spec: TopicSpec): Promise<{ type: string; configs: string[] } | undefined> {
+    const type = await this.validationError(spec);
+    if (!type) return undefined;
+    if (type !== "INVALID_CONFIG") return { type, configs: [] };
+    const configs: string[] = [];
+    for (const [name, value] of Object.entries(spec.configs ?? {})) {
+      if (await this.validationError({ ...spec, replicationFactor: -1, configs: { [name]: value } })) configs.push(name);
+    }
+    return { type, configs };
+  }
+
+  private async validationError(spec: TopicSpec): Promise<string | undefined> {
+    try {
+      await this.admin.createTopics({
+        validateOnly: true,
+        waitForLeaders: false,
+        topics: [{ topic: spec.topic, numPartitions: spec.partitions, replicationFactor: spec.replicationFactor ?? -1, configEntries: Object.entries(spec.configs ?? {}).map(([name, value]) => ({ name, value })) }],
+      });
+      return undefined;
+    } catch (error) {
+      const refused = (error as { errors?: { type?: string }[] }).errors?.[0]?.type;
+      if (typeof refused === "string" && refused !== "TOPIC_ALREADY_EXISTS") return refused;
+      if (refused === "TOPIC_ALREADY_EXISTS") return undefined;
+      throw classifyKafkaError(error, `validating topic ${spec.topic}`);
+    }
+  }
+
+  /** The names of the topic-level configs the broker knows (read from an existing topic's configs). */
+  async topicConfigNames(topic: string): Promise<string[]> {
+    try {
+      const described = await this.admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: topic }] });
+      return described.resources.flatMap((r) => r.configEntries.map((e) => e.configName));
+    } catch (error) {
+      throw classifyKafkaError(error, `reading the configs of ${topic}`);
+    }
+  }
+
+  /**
    * Deletes consumer groups; a group that does not exist counts as deleted. Returns the groups
    * that still have members (Kafka refuses to delete those: NON_EMPTY_GROUP).
    */

@@ -16,6 +16,8 @@ export interface SourceAccess {
   password: string;
   database: string;
   tables: string[];
+  /** The server_id the connector reads the binlog as (checked against the server's own). */
+  serverId?: number;
 }
 
 export interface ServerSettings {
@@ -29,6 +31,10 @@ export interface ServerSettings {
   /** The account as the server resolved it: 'user'@'host'. */
   currentUser: { user: string; host: string };
   grants: string[];
+  /** The server's own server_id. */
+  serverId?: number;
+  /** Whether the database is listed to the account (information_schema shows only what it may see). */
+  databaseExists?: boolean;
   existingTables: string[];
 }
 
@@ -40,9 +46,12 @@ export interface PrecheckResult {
 const DAY = 86_400;
 
 /** Judges fetched settings (pure; unit-tested without a server). */
-export function judgeSettings(settings: ServerSettings, database: string, tables: string[]): PrecheckResult {
+export function judgeSettings(settings: ServerSettings, database: string, tables: string[], readerServerId?: number): PrecheckResult {
   const errors: CdcError[] = [];
   const warnings: string[] = [];
+  if (readerServerId !== undefined && settings.serverId === readerServerId) {
+    errors.push(new CdcError("SERVER_ID_CONFLICT", `the connector would read the binlog as server_id ${readerServerId}, which is the source server's own server_id.`));
+  }
   if (!/^(1|ON)$/i.test(settings.logBin)) errors.push(new CdcError("BINLOG_DISABLED", `log_bin is ${settings.logBin}; it must be ON.`));
   if (settings.binlogFormat.toUpperCase() !== "ROW") {
     errors.push(new CdcError("BINLOG_FORMAT_NOT_ROW", `binlog_format is ${settings.binlogFormat}; it must be ROW.`));
@@ -66,16 +75,23 @@ export function judgeSettings(settings: ServerSettings, database: string, tables
     );
   }
   const grants = analyzeGrants(settings.grants, database, tables);
+  // Without SELECT the account is not shown the database's tables (nor the database): only the
+  // missing grant is reported then, not tables that may well exist.
+  const blind = grants.missing.includes("SELECT");
   if (grants.missing.length > 0) {
     const statement = grantStatement(grants.missing, settings.currentUser.user, settings.currentUser.host);
-    const tablesNote = grants.tablesWithoutSelect.length ? ` (no SELECT on ${grants.tablesWithoutSelect.join(", ")})` : "";
+    const tablesNote = grants.tablesWithoutSelect.length ? ` (no SELECT on ${grants.tablesWithoutSelect.join(", ")}, so it cannot see them)` : "";
     errors.push(
       new CdcError("GRANT_MISSING", `account '${settings.currentUser.user}'@'${settings.currentUser.host}' lacks ${grants.missing.join(", ")}${tablesNote}. Run: ${statement}`),
     );
   }
+  if (settings.databaseExists === false && !blind) {
+    errors.push(new CdcError("DATABASE_MISSING", `the server has no database ${database} (or account '${settings.currentUser.user}' may not see it).`));
+    return { errors, warnings };
+  }
   const existing = new Set(settings.existingTables);
   const absent = tables.filter((t) => !existing.has(t));
-  if (absent.length > 0) errors.push(new CdcError("TABLE_MISSING", `database ${database} has no table ${absent.join(", ")}.`));
+  if (absent.length > 0 && !blind) errors.push(new CdcError("TABLE_MISSING", `database ${database} has no table ${absent.join(", ")}.`));
   return { errors, warnings };
 }
 
@@ -96,7 +112,11 @@ export async function fetchSettings(access: SourceAccess): Promise<ServerSetting
       "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'",
       [access.database],
     );
+    const [schemaRows] = await connection.query<mysql.RowDataPacket[]>("SELECT COUNT(*) AS n FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", [access.database]);
+    const [[ids]] = await connection.query<mysql.RowDataPacket[]>("SELECT @@server_id AS id");
     return {
+      serverId: Number(ids.id),
+      databaseExists: Number(schemaRows[0].n) > 0,
       logBin: v.get("log_bin") ?? "OFF",
       binlogFormat: v.get("binlog_format") ?? "",
       binlogRowImage: v.get("binlog_row_image") ?? "",
@@ -138,5 +158,5 @@ export function judgeForResume(result: PrecheckResult): PrecheckResult {
 /** Runs every precheck; a connection failure is the only failure reported alone. */
 export async function runPrechecks(access: SourceAccess): Promise<PrecheckResult> {
   const settings = await fetchSettings(access);
-  return judgeSettings(settings, access.database, access.tables);
+  return judgeSettings(settings, access.database, access.tables, access.serverId);
 }

@@ -182,9 +182,11 @@ export class RowWriter {
     return this.written.filter((w) => database === undefined || w.database === database).map((w) => w.id);
   }
 
+  /** Stops writing and ends its connection. */
   async stop(): Promise<void> {
     this.stopped = true;
     await this.loop;
+    await this.connection.end().catch(() => undefined);
     if (this.failure) throw this.failure;
   }
 }

@@ -13,12 +13,15 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import mysql from "mysql2/promise";
 import { connectorConsumerGroup, groupTopics, tableTopic } from "../../runtime/contract/names";
+import { startMariaDb, type MariaDbInstance } from "../bench/mariadb";
 import { createPulumiSandbox, writeProject, type PulumiSandbox } from "../bench/pulumi";
 import { useBench, type Bench } from "../bench/services";
 import { consume, kafkaOf, uniqueName } from "../runtime/fixtures";
 import { changes, OrdersCollector, PROGRAM, RowWriter, StackDriver, startProxy, type Spec } from "./changes-harness";
 
 let bench: Bench;
+/** A private server: the writer's rows every 50 ms would keep the shared one from ever being idle (heartbeat tests). */
+let mariadb: MariaDbInstance;
 let sandbox: PulumiSandbox;
 let stack: StackDriver;
 let admin: mysql.Connection;
@@ -120,36 +123,37 @@ async function insertAndConsume(sql: string, topic: string, accept: (value: stri
 }
 
 before(async () => {
-  bench = await useBench({ mariadb: true, kafka: true, pulumi: true });
-  admin = await bench.mariadb.adminConnection();
+  bench = await useBench({ kafka: true, pulumi: true });
+  mariadb = await startMariaDb({ parentDir: bench.runDir });
+  admin = await mariadb.adminConnection();
   for (const db of [db1, db2]) {
     await admin.query(`CREATE DATABASE ${db}`);
     await admin.query(`CREATE TABLE ${db}.orders (id INT PRIMARY KEY, item VARCHAR(40))`);
     await admin.query(`CREATE TABLE ${db}.audit (at DATETIME, note VARCHAR(40))`);
   }
   await admin.query(`CREATE TABLE ${db1}.items (id INT PRIMARY KEY, name VARCHAR(40))`);
-  proxy = await startProxy(bench.mariadb.port);
+  proxy = await startProxy(mariadb.port);
   sandbox = await createPulumiSandbox();
   const project = path.join(sandbox.dir, "project");
   writeProject(project, { name: "cdc-changes", program: PROGRAM });
   stack = new StackDriver(sandbox, project);
   assert.equal((await stack.pulumi(["stack", "init", "dev"])).code, 0);
   await stack.config("brokers", bench.kafka.brokers.join(","));
-  await stack.config("mysqlPort", String(bench.mariadb.port));
-  await stack.config("adminUser", bench.mariadb.admin.user);
-  await stack.config("cdcUser", bench.mariadb.cdc.user);
-  await stack.config("adminPassword", bench.mariadb.admin.password, true);
-  await stack.config("cdcPassword", bench.mariadb.cdc.password, true);
+  await stack.config("mysqlPort", String(mariadb.port));
+  await stack.config("adminUser", mariadb.admin.user);
+  await stack.config("cdcUser", mariadb.cdc.user);
+  await stack.config("adminPassword", mariadb.admin.password, true);
+  await stack.config("cdcPassword", mariadb.cdc.password, true);
   await stack.config("password", password, true);
   await stack.config("runtimeDir", path.join(sandbox.dir, "runtimes"));
   spec = {
     groups: { g1: names.g1 },
     topicSets: { ts1: { prefix: names.p1, database: db1, tables: ["orders", "items"] } },
     connectors: {
-      c1: { name: names.n1, group: "g1", topicSet: "ts1", host: "127.0.0.1", port: bench.mariadb.port, database: db1, user: account, tables: ["orders", "items"], prefix: names.p1, manageGrants: true },
+      c1: { name: names.n1, group: "g1", topicSet: "ts1", host: "127.0.0.1", port: mariadb.port, database: db1, user: account, tables: ["orders", "items"], prefix: names.p1, manageGrants: true },
     },
   };
-  writer = new RowWriter(await bench.mariadb.adminConnection(), db1);
+  writer = new RowWriter(await mariadb.adminConnection(), db1);
   collector = new OrdersCollector(() => kafkaOf(bench), () => prefixes);
   collector.start();
 });
@@ -165,6 +169,8 @@ after(async () => {
   for (const db of [db1, db2]) await admin?.query(`DROP DATABASE IF EXISTS ${db}`).catch(() => undefined);
   await admin?.query(`DROP USER IF EXISTS '${account}'@'%'`).catch(() => undefined);
   await admin?.end().catch(() => undefined);
+  await mariadb?.stop({ remove: true });
+  await bench?.stop();
 });
 
 describe("a deployed stack through one change after another, rows written all along", () => {
@@ -296,7 +302,7 @@ describe("a deployed stack through one change after another, rows written all al
     assert.deepEqual(Object.keys(connector?.detailedDiff ?? {}), ["source.password"]);
     assert.ok(!json.out.includes(password) && !json.out.includes(old));
     await change(() => undefined, { ops: ["c1 update"], notes: [`connector ${names.n1}: restarts from its committed offset to apply source.password`] }, async () => {
-      const login = await mysql.createConnection({ host: "127.0.0.1", port: bench.mariadb.port, user: account, password });
+      const login = await mysql.createConnection({ host: "127.0.0.1", port: mariadb.port, user: account, password });
       await login.end();
     });
   });
@@ -432,14 +438,14 @@ describe("a deployed stack through one change after another, rows written all al
   test("another address of the same server (localhost): replaced in place at its position", async () => {
     await change((s) => void (s.connectors.c1.host = "localhost"), {
       ops: ["c1 create-replacement", "c1 replace", "c1 delete-replaced"],
-      notes: [`connector ${names.n2}: its new source localhost:${bench.mariadb.port}/${db1} is the same server and database as 127.0.0.1:${bench.mariadb.port}/${db1}`],
+      notes: [`connector ${names.n2}: its new source localhost:${mariadb.port}/${db1} is the same server and database as 127.0.0.1:${mariadb.port}/${db1}`],
     });
   });
 
   test("another port of the same server (a proxy): replaced in place at its position", async () => {
     await change((s) => void (s.connectors.c1.port = proxy.port), {
       ops: ["c1 create-replacement", "c1 replace", "c1 delete-replaced"],
-      notes: [`connector ${names.n2}: its new source localhost:${proxy.port}/${db1} is the same server and database as localhost:${bench.mariadb.port}/${db1}`],
+      notes: [`connector ${names.n2}: its new source localhost:${proxy.port}/${db1} is the same server and database as localhost:${mariadb.port}/${db1}`],
     });
   });
 
@@ -447,7 +453,7 @@ describe("a deployed stack through one change after another, rows written all al
     await change(
       (s) => {
         s.topicSets.ts2 = { prefix: names.p3, database: db1, tables: ["items"] };
-        s.connectors.c2 = { name: names.c2, group: "g2", topicSet: "ts2", host: "127.0.0.1", port: bench.mariadb.port, database: db1, user: bench.mariadb.cdc.user, tables: ["items"], prefix: names.p3 };
+        s.connectors.c2 = { name: names.c2, group: "g2", topicSet: "ts2", host: "127.0.0.1", port: mariadb.port, database: db1, user: mariadb.cdc.user, tables: ["items"], prefix: names.p3 };
       },
       { ops: ["c2 create", "ts2 create", "ts2-items create"] },
       () => insertAndConsume(`INSERT INTO ${db1}.items VALUES (1, 'widget')`, tableTopic(names.p3, "items"), (v) => v.includes("widget")),

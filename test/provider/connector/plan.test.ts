@@ -192,8 +192,8 @@ describe("validateConnectorInputs", () => {
     const failures = validate({ autoAddTables: "order_(" });
     assert.deepEqual(props(failures), ["autoAddTables"]);
     const reason = reasonOf(failures, "autoAddTables");
-    assert.match(reason, /^"order_\(" is not a valid regular expression \(/);
-    assert.match(reason, /; use JavaScript regex syntax, e\.g\. "\^order_\.\*"$/);
+    assert.match(reason, /^"order_\(" is not a valid RE2 regular expression \(/);
+    assert.match(reason, /; RE2 has no backreferences or lookarounds \(it matches in linear time\), e\.g\. "order_\.\*"$/);
     assert.deepEqual(validate({ autoAddTables: "" }), []);
   });
 
@@ -259,10 +259,26 @@ describe("validateConnectorInputs", () => {
     assert.deepEqual(props(failures), ["source.host", "source.database", "source.user", "source.password"]);
   });
 
-  test("kafka.brokers: at least one", () => {
-    const reason = "must list at least one bootstrap server (the ResourceGroup's kafka.brokers)";
+  test("kafka.brokers: at least one, each host:port", () => {
+    const reason = 'must list at least one bootstrap server, e.g. ["10.0.0.5:9092"]';
     assert.deepEqual(validate({ kafka: { brokers: [] } }), [{ property: "kafka.brokers", reason }]);
     assert.deepEqual(validate({ kafka: undefined as unknown as ConnectorInputs["kafka"] }), [{ property: "kafka.brokers", reason }]);
+    assert.deepEqual(validate({ kafka: { brokers: ["kafka://b1:9092", "b2", "b3:99999", "b4:9092"] } }), [
+      { property: "kafka.brokers[0]", reason: '"kafka://b1:9092" is a URL; give "host:port" without the scheme, e.g. "b1:9092"' },
+      { property: "kafka.brokers[1]", reason: `"b2" is not "host:port"; give the broker's host and port, e.g. "10.0.0.5:9092"` },
+      { property: "kafka.brokers[2]", reason: '"b3:99999" has port 99999; a port is 1 to 65535' },
+    ]);
+    assert.deepEqual(validate({ kafka: { brokers: ["[::1]:9092", "10.0.0.5:9093"] } }), []);
+  });
+
+  test("a password that is not text is refused without showing it", () => {
+    const failures = validate({}, { password: 123456789 as unknown as string });
+    assert.equal(reasonOf(failures, "source.password"), "must be text, got a number (its value is not shown); quote it in the stack config, or pass String(...)");
+    assert.ok(!JSON.stringify(failures).includes("123456789"));
+  });
+
+  test("a name that is not text says its type, not that it is empty", () => {
+    assert.equal(reasonOf(validate({ name: 42 as unknown as string }), "name"), "must be text of 1 to 48 digits, lowercase letters and hyphens, got a number");
   });
 
   test("deployTimeoutSeconds: a whole number from 10 to 3600", () => {

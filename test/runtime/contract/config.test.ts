@@ -160,7 +160,7 @@ describe("normalizeConnectorConfig collects every problem at once", () => {
       ["name", "source.autoAddTables", "compression", "retry.otherMinutes"],
     );
     assert.equal(found[0].message, '"Bad_Name" contains "B", "_", "N"; use only digits, lowercase letters and hyphens');
-    assert.match(found[1].message, /^"order_\(" is not a valid regular expression \(.+\); use JavaScript regex syntax, e\.g\. "\^order_\.\*"$/);
+    assert.match(found[1].message, /^"order_\(" is not a valid RE2 regular expression \(.+\); RE2 has no backreferences or lookarounds \(it matches in linear time\), e\.g\. "order_\.\*"$/);
     assert.equal(found[2].message, 'must be one of "lz4", "gzip", "snappy", "zstd", "none", got "brotli"');
     assert.equal(found[3].message, "(30) must be less than retry.connectionMinutes (30)");
   });
@@ -323,7 +323,16 @@ describe("defaultServerId", () => {
 describe("autoAddTables", () => {
   test("regexSyntaxProblem", () => {
     assert.equal(regexSyntaxProblem("^order_.*"), undefined);
-    assert.match(regexSyntaxProblem("[a-") ?? "", /^"\[a-" is not a valid regular expression/);
+    assert.match(regexSyntaxProblem("[a-") ?? "", /^"\[a-" is not a valid RE2 regular expression/);
+    // What RE2 does not have (a backtracking engine's features) is refused, saying so.
+    assert.match(regexSyntaxProblem("order_(?!tmp).*") ?? "", /invalid or unsupported Perl syntax/);
+    assert.match(regexSyntaxProblem("(a)\\1") ?? "", /not a valid RE2 regular expression/);
+  });
+
+  test("a pattern that is catastrophic for a backtracking engine matches in linear time (JavaScript's RegExp would run for hours here)", () => {
+    assert.equal(matchesAutoAdd("^(a+)+$", `${"a".repeat(40)}!`), false);
+    assert.equal(matchesAutoAdd("(x+x+)+y", "x".repeat(5000)), false);
+    assert.equal(matchesAutoAdd("^(a+)+$", "aaaa"), true);
   });
 
   test("matchesAutoAdd is anchored to the whole table name", () => {

@@ -80,7 +80,7 @@ describe("judgeSettings", () => {
     assert.deepEqual(errors.map((e) => e.code), ["GRANT_MISSING"]);
     assert.equal(
       errors[0].reason,
-      "account 'cdc'@'%' lacks SELECT, REPLICATION SLAVE, REPLICATION CLIENT (no SELECT on order_items). " +
+      "account 'cdc'@'%' lacks SELECT, REPLICATION SLAVE, REPLICATION CLIENT (no SELECT on order_items, so it cannot see them). " +
         "Run: GRANT SELECT, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'cdc'@'%';",
     );
     assert.equal(errors[0].retriable, false);
@@ -129,9 +129,24 @@ describe("judgeSettings", () => {
       "BINLOG_ROW_IMAGE_NOT_FULL",
       "BINLOG_ROW_METADATA_NOT_FULL",
       "GRANT_MISSING",
-      "TABLE_MISSING",
     ]);
     assert.equal(result.warnings.length, 1);
+  });
+
+  test("without SELECT the tables are not visible to the account: only the missing grant is said, not missing tables", () => {
+    const blind = judgeSettings(settings({ grants: ["GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO `cdc`@`%`"], existingTables: [], databaseExists: false }), "shop", TABLES);
+    assert.deepEqual(blind.errors.map((e) => e.code), ["GRANT_MISSING"]);
+  });
+
+  test("a database the server does not have is DATABASE_MISSING, not its tables missing", () => {
+    const result = judgeSettings(settings({ existingTables: [], databaseExists: false }), "nosuchdb", TABLES);
+    assert.deepEqual(result.errors.map((e) => [e.code, e.reason]), [["DATABASE_MISSING", "the server has no database nosuchdb (or account 'cdc' may not see it)."]]);
+  });
+
+  test("the connector's server_id equal to the server's own is SERVER_ID_CONFLICT", () => {
+    const result = judgeSettings(settings({ serverId: 4242 }), "shop", TABLES, 4242);
+    assert.deepEqual(result.errors.map((e) => e.code), ["SERVER_ID_CONFLICT"]);
+    assert.deepEqual(judgeSettings(settings({ serverId: 1 }), "shop", TABLES, 4242).errors, []);
   });
 });
 

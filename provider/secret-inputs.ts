@@ -1,0 +1,42 @@
+/**
+ * Passwords given as plain (non-secret) stack config. The resources keep every password secret
+ * themselves (withSecretPassword), but Pulumi keeps the whole stack config, plain values in
+ * plaintext, outside any resource (the provider's own state, Pulumi.<stack>.yaml, backups): that
+ * cannot be mended from here, so preview says which key to set again with --secret.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+/** The stack config keys set without --secret. */
+function plainConfigKeys(): Map<string, string> {
+  let secret: string[] = [];
+  try {
+    secret = JSON.parse(process.env.PULUMI_CONFIG_SECRET_KEYS ?? "[]") as string[];
+  } catch {
+    secret = [];
+  }
+  const plain = new Map<string, string>();
+  for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) if (!secret.includes(key)) plain.set(key, value);
+  return plain;
+}
+
+/** The plain config key whose value is `value`, if any (a password read with config.require). */
+export function plainConfigKeyHolding(value: unknown): string | undefined {
+  if (typeof value !== "string" || value.length === 0) return undefined;
+  for (const [key, v] of plainConfigKeys()) if (v === value) return key;
+  return undefined;
+}
+
+/** Warns (in preview and up) when `value`, a password input of `resource`, is a plain stack config value. */
+export function warnIfPlainConfig(resource: pulumi.Resource, kind: string, property: string, value: pulumi.Input<unknown> | undefined): void {
+  if (value === undefined) return;
+  pulumi.output(value).apply((v) => {
+    const key = plainConfigKeyHolding(v);
+    if (key) {
+      void pulumi.log.warn(
+        `${kind} ${property} comes from stack config ${key}, which is not a secret: Pulumi keeps it in plaintext in Pulumi.<stack>.yaml and the stack's state (this resource keeps it encrypted). Set it again with: pulumi config set --secret ${key.replace(/^[^:]+:/, "")} <value>`,
+        resource,
+      );
+    }
+    return v;
+  });
+}
