@@ -5,7 +5,7 @@
  * uses the connector's server_id, and records up to maxRecordBytes fit the topics.
  */
 import mysql from "mysql2/promise";
-import { defaultServerId } from "../../runtime/contract/config";
+import { defaultServerId, RECORD_BATCH_OVERHEAD_BYTES } from "../../runtime/contract/config";
 import { tableTopic } from "../../runtime/contract/names";
 import { CdcError, classifyMysqlError } from "../../runtime/errors";
 import type { KafkaAdmin } from "../../runtime/sink/admin";
@@ -15,8 +15,6 @@ import type { CheckFailure } from "../types";
 import type { ConnectorInputs } from "./plan";
 import type { RegisteredConnector } from "./uniqueness";
 
-/** Kafka's record batch around one record: what a record of maxRecordBytes needs beyond its key and value. */
-export const BATCH_OVERHEAD_BYTES = 512;
 
 /** The server_id the connector reads the binlog as. */
 export function effectiveServerId(inputs: Pick<ConnectorInputs, "name" | "source">): number {
@@ -113,11 +111,11 @@ export async function recordSizeFailures(admin: KafkaAdmin, inputs: ConnectorInp
     const bytes = declared.get(topic) ?? limits.get(topic) ?? limits.get("") ?? undefined;
     if (bytes !== undefined && (!smallest || bytes < smallest.bytes)) smallest = { topic, bytes };
   }
-  if (!smallest || inputs.maxRecordBytes + BATCH_OVERHEAD_BYTES <= smallest.bytes) return [];
+  if (!smallest || inputs.maxRecordBytes + RECORD_BATCH_OVERHEAD_BYTES <= smallest.bytes) return [];
   return [
     {
       property: "maxRecordBytes",
-      reason: `is ${inputs.maxRecordBytes}, but topic ${smallest.topic} takes records of at most ${smallest.bytes} bytes (max.message.bytes): a record between the two would fail the connector instead of going to the dead letter topic. Give at most ${smallest.bytes - BATCH_OVERHEAD_BYTES}, or raise max.message.bytes (the TopicSet's topicConfigs)`,
+      reason: `is ${inputs.maxRecordBytes}, but topic ${smallest.topic} takes records of at most ${smallest.bytes} bytes (max.message.bytes): a record between the two would fail the connector instead of going to the dead letter topic. Give at most ${smallest.bytes - RECORD_BATCH_OVERHEAD_BYTES}, or raise max.message.bytes (the TopicSet's topicConfigs)`,
     },
   ];
 }

@@ -58,6 +58,8 @@ export interface ConnectorConfig {
   retry: { connectionMinutes: number; otherMinutes: number };
   throttle: { rowsPerSecond?: number; megabytesPerSecond?: number };
   maxRecordBytes: number;
+  /** Whether maxRecordBytes was given (else the default, which the runtime lowers to what the topics take). */
+  maxRecordBytesGiven: boolean;
   /** Seconds between heartbeat records to `<topicPrefix>_heartbeat`; 0 turns heartbeats off. */
   heartbeatSeconds: number;
   /** Where records over maxRecordBytes go (their key, table, position and size, not their body). */
@@ -70,6 +72,9 @@ export interface ConnectorConfig {
   /** Set by the provider on every write; the runtime echoes it in status records, so a deploy waits for its own config. */
   revision?: string;
 }
+
+/** Kafka's record batch around one record: what a record of maxRecordBytes needs beyond its key and value. */
+export const RECORD_BATCH_OVERHEAD_BYTES = 512;
 
 export const DEFAULTS = {
   format: "dataworks" as Format,
@@ -256,6 +261,7 @@ export function normalizeConnectorConfig(input: unknown): NormalizeResult {
       retry: { connectionMinutes, otherMinutes },
       throttle: { rowsPerSecond, megabytesPerSecond },
       maxRecordBytes,
+      maxRecordBytesGiven: raw.maxRecordBytes !== undefined && raw.maxRecordBytes !== null,
       heartbeatSeconds,
       deadLetterTopic,
       ddlTopic,

@@ -178,7 +178,7 @@ export class ConnectorTask {
           {
             access: this.access,
             config,
-            builder: new RecordBuilder(config, partitions),
+            builder: new RecordBuilder(streamed, partitions),
             sink: this.sink as KafkaSink,
             offsetsTopic: this.ctx.topics.offsets,
             logger,

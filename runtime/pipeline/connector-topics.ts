@@ -3,7 +3,7 @@
  * own (dead letters, DDL, heartbeats, auto-added tables), which it makes when missing.
  */
 import type { Kafka } from "kafkajs";
-import { matchesAutoAdd, type ConnectorConfig } from "../contract/config";
+import { matchesAutoAdd, RECORD_BATCH_OVERHEAD_BYTES, type ConnectorConfig } from "../contract/config";
 import { heartbeatTopic, tableTopic } from "../contract/names";
 import type { ClaimedTopicKind, TopicClaim } from "../contract/records";
 import { CdcError, combineErrors } from "../errors";
@@ -53,13 +53,16 @@ export async function planTopics(kafka: Kafka, access: SourceAccess, config: Con
   const streamed: ConnectorConfig = added.length === 0 ? config : { ...config, source: { ...config.source, tables: [...config.source.tables, ...added.map((t) => t.table)] } };
   const admin = await KafkaAdmin.connect(kafka);
   let counts: Map<string, number>;
+  let sized = streamed;
   try {
-    const found = await admin.partitionCounts(config.source.tables.map((t) => tableTopic(config.topicPrefix, t)));
+    const topics = config.source.tables.map((t) => tableTopic(config.topicPrefix, t));
+    const found = await admin.partitionCounts(topics);
     const missing = found.missing;
     if (missing.length > 0) {
       throw new CdcError("TOPIC_MISSING", `topic${missing.length > 1 ? "s" : ""} ${missing.join(", ")} do${missing.length > 1 ? "" : "es"} not exist.`);
     }
     counts = found.counts;
+    sized = fitRecordSize(streamed, await admin.maxMessageBytes(topics), added.length > 0);
   } finally {
     await admin.disconnect();
   }
@@ -67,7 +70,21 @@ export async function planTopics(kafka: Kafka, access: SourceAccess, config: Con
   for (const t of added) own.push({ topic: tableTopic(config.topicPrefix, t.table), partitions: t.hasPrimaryKey ? 6 : 1, configs: {}, kind: "table", table: t.table });
   if (config.ddlTopic) own.push({ topic: config.ddlTopic, partitions: 1, configs: {}, kind: "ddl" });
   if (config.heartbeatSeconds > 0) own.push({ topic: heartbeatTopic(config.topicPrefix), partitions: 1, configs: { "retention.ms": "86400000" }, kind: "heartbeat" });
-  return { streamed, counts, own, added: added.map((t) => t.table) };
+  return { streamed: sized, counts, own, added: added.map((t) => t.table) };
+}
+
+/**
+ * The default maxRecordBytes (10 MB, the vendor's limit) lowered to what the topics take
+ * (max.message.bytes; the broker's default, 1 MB in Apache Kafka, for topics made while running):
+ * a record the broker would refuse goes to the dead letter topic instead of failing the
+ * connector. A given maxRecordBytes is kept (the provider refuses one over the limit in preview).
+ */
+export function fitRecordSize(config: ConnectorConfig, limits: ReadonlyMap<string, number>, makesTopics: boolean): ConnectorConfig {
+  if (config.maxRecordBytesGiven) return config;
+  const relevant = [...limits].filter(([topic]) => topic !== "" || makesTopics).map(([, bytes]) => bytes);
+  if (relevant.length === 0) return config;
+  const fits = Math.min(...relevant) - RECORD_BATCH_OVERHEAD_BYTES;
+  return fits < config.maxRecordBytes ? { ...config, maxRecordBytes: Math.max(1024, fits) } : config;
 }
 
 /**

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { CdcError } from "../../../runtime/errors";
-import { topicFailure } from "../../../runtime/pipeline/connector-topics";
+import { normalizeConnectorConfig, RECORD_BATCH_OVERHEAD_BYTES } from "../../../runtime/contract/config";
+import { fitRecordSize, topicFailure } from "../../../runtime/pipeline/connector-topics";
 
 describe("topicFailure", () => {
   const tableMissing = new CdcError("TABLE_MISSING", "database shop has no table itemz.");
@@ -24,5 +25,27 @@ describe("topicFailure", () => {
     assert.equal(topicFailure([], missing), missing);
     const bug = new TypeError("x");
     assert.equal(topicFailure([tableMissing], bug), bug);
+  });
+});
+
+describe("fitRecordSize", () => {
+  const config = (given?: number) => {
+    const result = normalizeConnectorConfig({ name: "c", topicPrefix: "p", source: { host: "h", database: "d", user: "u", password: "x", tables: ["t"] }, ...(given ? { maxRecordBytes: given } : {}) });
+    assert.ok(result.ok);
+    return result.config;
+  };
+
+  test("the default is lowered to the smallest max.message.bytes of the topics, less a batch's overhead", () => {
+    assert.equal(fitRecordSize(config(), new Map([["p_t", 1_048_588], ["", 1_048_588]]), false).maxRecordBytes, 1_048_588 - RECORD_BATCH_OVERHEAD_BYTES);
+    assert.equal(fitRecordSize(config(), new Map([["p_t", 64 * 1024 * 1024]]), false).maxRecordBytes, 10 * 1024 * 1024, "topics that take more keep the default");
+  });
+
+  test("the broker's default counts only when the connector makes topics (auto-added tables)", () => {
+    assert.equal(fitRecordSize(config(), new Map([["p_t", 64 * 1024 * 1024], ["", 1_000_000]]), false).maxRecordBytes, 10 * 1024 * 1024);
+    assert.equal(fitRecordSize(config(), new Map([["p_t", 64 * 1024 * 1024], ["", 1_000_000]]), true).maxRecordBytes, 1_000_000 - RECORD_BATCH_OVERHEAD_BYTES);
+  });
+
+  test("a given maxRecordBytes is kept", () => {
+    assert.equal(fitRecordSize(config(4096), new Map([["p_t", 2048]]), false).maxRecordBytes, 4096);
   });
 });
