@@ -32,7 +32,9 @@ import { adminFailures, effectiveServerId, recordSizeFailures, serverIdFailures,
 import { CONNECTOR_SHAPE, unknownPropertyFailures } from "../properties";
 import { checkUniqueness, findPredecessor, findSuccessor, type RegisteredConnector } from "./uniqueness";
 
-async function checkInputs(olds: ConnectorInputs | undefined, news: ConnectorInputs): Promise<pulumi.dynamic.CheckResult<ConnectorInputs>> {
+async function checkInputs(given: ConnectorInputs | undefined, news: ConnectorInputs): Promise<pulumi.dynamic.CheckResult<ConnectorInputs>> {
+  // The host passes {} as the old inputs of a resource being created.
+  const olds = given && Object.keys(given).length > 0 ? given : undefined;
   // During preview, inputs that come from other resources (the group's name and key on a first
   // deploy) are not known yet: run every check whose inputs are known, skip the others.
   const known = (...values: unknown[]) => !values.some(containsUnknown);

@@ -33,7 +33,9 @@ import {
   type TopicState,
 } from "./plan";
 
-async function checkInputs(olds: TopicSetInputs | undefined, news: TopicSetInputs): Promise<pulumi.dynamic.CheckResult<TopicSetInputs>> {
+async function checkInputs(given: TopicSetInputs | undefined, news: TopicSetInputs): Promise<pulumi.dynamic.CheckResult<TopicSetInputs>> {
+  // The host passes {} as the old inputs of a resource being created.
+  const olds = given && Object.keys(given).length > 0 ? given : undefined;
   const inputs: TopicSetInputs = { ...news };
   delete inputs.plannedPartitions;
   delete inputs.ownership;
