@@ -6,14 +6,19 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 
-/** The stack config keys set without --secret. */
-function plainConfigKeys(): Map<string, string> {
-  let secret: string[] = [];
+/** The stack config keys set with --secret (the language host lists them in PULUMI_CONFIG_SECRET_KEYS, a JSON list). */
+function secretConfigKeys(): string[] {
   try {
-    secret = JSON.parse(process.env.PULUMI_CONFIG_SECRET_KEYS ?? "[]") as string[];
+    const parsed: unknown = JSON.parse(process.env.PULUMI_CONFIG_SECRET_KEYS || "[]");
+    return Array.isArray(parsed) ? parsed.filter((k): k is string => typeof k === "string") : [];
   } catch {
-    secret = [];
+    return [];
   }
+}
+
+/** The stack config keys set without --secret, with their values. */
+function plainConfigKeys(): Map<string, string> {
+  const secret = secretConfigKeys();
   const plain = new Map<string, string>();
   for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) if (!secret.includes(key)) plain.set(key, value);
   return plain;
@@ -30,7 +35,13 @@ export function plainConfigKeyHolding(value: unknown): string | undefined {
 export function warnIfPlainConfig(resource: pulumi.Resource, kind: string, property: string, value: pulumi.Input<unknown> | undefined): void {
   if (value === undefined) return;
   pulumi.output(value).apply((v) => {
-    const key = plainConfigKeyHolding(v);
+    let key: string | undefined;
+    try {
+      key = plainConfigKeyHolding(v);
+    } catch {
+      // A warning must never break the program.
+      key = undefined;
+    }
     if (key) {
       void pulumi.log.warn(
         `${kind} ${property} comes from stack config ${key}, which is not a secret: Pulumi keeps it in plaintext in Pulumi.<stack>.yaml and the stack's state (this resource keeps it encrypted). Set it again with: pulumi config set --secret ${key.replace(/^[^:]+:/, "")} <value>`,

@@ -10,9 +10,17 @@ import type { SourceAccess } from "./prechecks";
 const ER_PARSE_ERROR = 1064;
 
 export async function resolveStartPosition(access: SourceAccess, start: StartPosition): Promise<Position> {
-  if (typeof start === "object") return Position.of(start.file, start.pos);
   const connection = await connectMysql(access);
   try {
+    if (typeof start === "object") {
+      // A file the server no longer has would be read as nothing: the connector must not start.
+      const [logs] = await connection.query<mysql.RowDataPacket[]>("SHOW BINARY LOGS");
+      const names = logs.map((l) => String(l.Log_name));
+      if (!names.includes(start.file)) {
+        throw new CdcError("BINLOG_PURGED", `the start position's binlog ${start.file} is not on the server (it has ${names.length ? `${names[0]} to ${names[names.length - 1]}` : "none"}).`);
+      }
+      return Position.of(start.file, start.pos);
+    }
     if (start === "earliest") {
       const [logs] = await connection.query<mysql.RowDataPacket[]>("SHOW BINARY LOGS");
       if (logs.length === 0) throw new CdcError("BINLOG_DISABLED", "the server lists no binary logs.");
@@ -29,6 +37,7 @@ export async function resolveStartPosition(access: SourceAccess, start: StartPos
     }
     return Position.of(String(status[0].File), Number(status[0].Position), gtid);
   } catch (error) {
+    if (error instanceof CdcError) throw error;
     throw classifyMysqlError(error, `reading the binlog position of ${access.host}:${access.port}`);
   } finally {
     await connection.end().catch(() => undefined);
