@@ -61,9 +61,26 @@ function shownValue(property: string, value: unknown): string | undefined {
  * (not a secret's) at the head of the reason.
  */
 export function engineFailures(inputs: unknown, failures: CheckFailure[]): CheckFailure[] {
+  const secrets = secretValues(inputs);
   return failures.map((f) => {
-    if (!/[.[]/.test(f.property)) return f;
+    const reason = scrub(f.reason, secrets);
+    if (!/[.[]/.test(f.property)) return { ...f, reason };
     const value = shownValue(f.property, valueAt(inputs, f.property));
-    return { property: "", reason: `property ${f.property}${value !== undefined ? ` value ${value}` : ""}: ${f.reason}` };
+    return { property: "", reason: `property ${f.property}${value !== undefined ? ` value ${value}` : ""}: ${reason}` };
   });
+}
+
+/** The values of inputs that are or may be secrets (passwords, keys), as they could appear in text. */
+function secretValues(inputs: unknown, path = ""): string[] {
+  if (inputs === null || typeof inputs !== "object") return [];
+  return Object.entries(inputs as Record<string, unknown>).flatMap(([key, value]) => {
+    const here = path ? `${path}.${key}` : key;
+    if (SECRET_PATH.test(key) && (typeof value === "string" || typeof value === "number") && String(value).length >= 4) return [String(value)];
+    return secretValues(value, here);
+  });
+}
+
+/** Any secret value in a message, whatever produced it (a driver's error, say), replaced. */
+function scrub(text: string, secrets: string[]): string {
+  return secrets.reduce((t, secret) => t.split(secret).join("[secret]"), text);
 }

@@ -107,6 +107,9 @@ describe("passwords given as plain strings stay secret everywhere the product wr
     assert.ok(files.some((f) => f.file.includes(`${path.sep}backups${path.sep}`)) && files.some((f) => f.text.includes(account)), "the state and its backups are there and real");
     const runtimeLog = filesUnder(path.join(sandbox.dir, "runtime"));
     assert.ok(runtimeLog.some((f) => f.text.includes(connector)), "the runtime's log is there and real");
+    // Only its owner may read the runtime's directory and log.
+    assert.equal(fs.statSync(path.join(sandbox.dir, "runtime")).mode & 0o777, 0o700);
+    assert.equal(fs.statSync(path.join(sandbox.dir, "runtime", "runtime.log")).mode & 0o777, 0o600);
     const kafka = kafkaOf(bench);
     const kadmin = kafka.admin();
     await kadmin.connect();

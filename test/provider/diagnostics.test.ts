@@ -31,6 +31,17 @@ describe("engineFailures", () => {
   });
 });
 
+describe("engineFailures: secrets in reasons", () => {
+  test("a password (or key) value that a reason quotes, from whatever error, is replaced", () => {
+    const inputs = { source: { password: "hunter2-pw" }, groupKey: "a2V5LWtleS1rZXk=", manageGrants: { adminPassword: 5550123 } };
+    const failures = engineFailures(inputs, [
+      { property: "source", reason: "Received type string (hunter2-pw) and a2V5LWtleS1rZXk= and 5550123" },
+      { property: "source.host", reason: "nothing secret" },
+    ]);
+    assert.deepEqual(failures.map((f) => f.reason), ["Received type string ([secret]) and [secret] and [secret]", "property source.host: nothing secret"]);
+  });
+});
+
 describe("knownFailures", () => {
   test("failures about inputs not known yet (preview) are dropped", () => {
     assert.deepEqual(knownFailures({ a: UNKNOWN, b: { c: 1 } }, [{ property: "a", reason: "x" }, { property: "b.c", reason: "y" }]), [{ property: "b.c", reason: "y" }]);
