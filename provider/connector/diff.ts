@@ -62,6 +62,7 @@ function effective(inputs: ConnectorInputs): ConnectorConfig | undefined {
 }
 
 function canonical(value: unknown, path: string): string {
+  if (path === "retainOnDelete") return String(value === true);
   if (path === "tables" || path === "source.tables") return JSON.stringify(Array.isArray(value) ? [...value].sort() : value ?? null);
   return JSON.stringify(value ?? null);
 }

@@ -26,6 +26,8 @@ export interface ConnectorSpec {
   tables: string[];
   prefix: string;
   manageGrants?: boolean;
+  serverId?: number;
+  timezone?: string;
   options?: Record<string, unknown>;
 }
 
@@ -71,7 +73,7 @@ for (const [key, x] of Object.entries(spec.connectors)) {
   const password = x.user === c.require("cdcUser") ? c.requireSecret("cdcPassword") : c.requireSecret("password");
   new cdc.Connector(key, {
     resourceGroup: groups[x.group], name: x.name, tables: x.tables, topicPrefix: x.prefix,
-    source: { host: x.host, port: x.port, database: x.database, user: x.user, password },
+    source: { host: x.host, port: x.port, database: x.database, user: x.user, password, serverId: x.serverId, timezone: x.timezone },
     manageGrants: x.manageGrants ? { adminUser: admin.user, adminPassword: admin.password } : undefined,
     deployTimeoutSeconds: 120,
     ...(x.options || {}),

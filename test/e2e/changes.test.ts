@@ -367,6 +367,33 @@ describe("a deployed stack through one change after another, rows written all al
     });
   });
 
+  test("startPosition changed on a running connector: no update, preview says why", async () => {
+    await change((s) => void (s.connectors.c1.options = { ...s.connectors.c1.options, startPosition: "earliest" }), {
+      ops: [],
+      notes: [`connector ${names.n1}: startPosition applies at a connector's first start only`],
+    });
+  });
+
+  test("source.serverId: updated in place, restarted from the committed offset", async () => {
+    await change((s) => void (s.connectors.c1.serverId = 424242), { ops: ["c1 update"], notes: [`connector ${names.n1}: restarts from its committed offset to apply source.serverId`] });
+  });
+
+  test("source.timezone: updated in place, restarted from the committed offset", async () => {
+    await change((s) => void (s.connectors.c1.timezone = "+08:00"), { ops: ["c1 update"], notes: [`connector ${names.n1}: restarts from its committed offset to apply source.timezone`] });
+  });
+
+  test("the connector's retainOnDelete on, then off: the state is updated, the connector not restarted", async () => {
+    const starts = () => runtimeLogs().split("\n").filter((l) => l.includes('"msg":"streaming the binlog"') && l.includes(`"connector":"${names.n1}"`)).length;
+    const before = starts();
+    for (const retainOnDelete of [true, false]) {
+      await change((s) => void (s.connectors.c1.options = { ...s.connectors.c1.options, retainOnDelete }), {
+        ops: ["c1 update"],
+        notes: [`connector ${names.n1}: retainOnDelete changes without a restart`],
+      });
+    }
+    assert.equal(starts(), before, "not restarted");
+  });
+
   test("paused: PAUSED, and rows wait in the binlog", async () => {
     await change((s) => void (s.connectors.c1.options = { ...s.connectors.c1.options, paused: true }), { ops: ["c1 update"], deferDelivery: true }, async () => {
       assert.equal(((await outputsOf("Connector", "c1")).status as { state: string }).state, "PAUSED");

@@ -41,6 +41,10 @@ describe("diffConnector", () => {
     assert.equal(diffConnector(outputs({ tables: ["a", "b", "c"] }), inputs({ tables: ["c", "a", "b"] })).changes, false);
   });
 
+  test("retainOnDelete false and unset are the same", () => {
+    assert.equal(diffConnector(outputs(), inputs({ retainOnDelete: false })).changes, false);
+  });
+
   test("deployTimeoutSeconds is the provider's wait, not the connector's: no update", () => {
     const d = diffConnector(outputs(), inputs({ deployTimeoutSeconds: 60 }));
     assert.deepEqual([d.changes, d.detailed], [false, {}]);

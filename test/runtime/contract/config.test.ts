@@ -71,6 +71,7 @@ describe("normalizeConnectorConfig defaults", () => {
       retry: { connectionMinutes: 720, otherMinutes: 10 },
       throttle: { rowsPerSecond: undefined, megabytesPerSecond: undefined },
       maxRecordBytes: 10 * 1024 * 1024,
+      maxRecordBytesGiven: false,
       heartbeatSeconds: 10,
       deadLetterTopic: "mysql_dead_letter",
       ddlTopic: undefined,
