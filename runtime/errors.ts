@@ -55,6 +55,18 @@ export const ERROR_SPECS = {
     fix: "Grant the account what the message names, e.g. GRANT SELECT, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'user'@'%'.",
   },
   TABLE_MISSING: { retriable: false, fix: "Create the table in the source database, or remove it from the Connector's tables." },
+  SOURCE_TLS_FAILED: {
+    retriable: false,
+    fix: "Check source.tls: the server must offer TLS for modes required and above (have_ssl), its certificate must be signed by tls.ca (verify-ca) and name the host connected to or tls.serverName (verify-identity).",
+  },
+  KAFKA_TLS_FAILED: {
+    retriable: false,
+    fix: "Check kafka.tls: the brokers' listener must speak TLS, and its certificate must be signed by kafka.tls.ca and name the broker's address (or kafka.tls.serverName).",
+  },
+  KAFKA_AUTH_FAILED: {
+    retriable: false,
+    fix: "Check kafka.sasl: the mechanism must be one the listener enables, and the username and password those of a user of the cluster.",
+  },
   SERVER_ID_CONFLICT: {
     retriable: false,
     fix: "Give the connector a source.serverId that no server and no other reader of this source uses (a replica's server_id must be unique; the server drops one reader whenever another connects with the same id).",
@@ -167,6 +179,8 @@ export function classifyMysqlError(error: unknown, what: string): CdcError {
   const code = typeof e.code === "string" ? e.code : "";
   const errno = typeof e.errno === "number" ? e.errno : undefined;
   const detail = safeDetail(e);
+  const tls = tlsProblem(code, detail);
+  if (tls) return new CdcError("SOURCE_TLS_FAILED", `${what}: ${tls}.`, { cause: error });
   if (errno === MYSQL_ERRNO.ACCESS_DENIED) return new CdcError("SOURCE_AUTH_FAILED", `${what}: the database refused the login (${code}).`, { cause: error });
   if (errno === MYSQL_ERRNO.MASTER_FATAL_ERROR_READING_BINLOG) {
     return new CdcError("BINLOG_PURGED", `${what}: the server cannot send the binlog from the requested position (MySQL error 1236: ${detail}).`, { cause: error });
@@ -179,6 +193,27 @@ export function classifyMysqlError(error: unknown, what: string): CdcError {
   if (CONNECTION_LOST_CODES.has(code)) return new CdcError("SOURCE_CONNECTION_LOST", `${what}: the connection to the database was lost (${code}).`, { cause: error });
   if (errno !== undefined) return new CdcError("SOURCE_QUERY_FAILED", `${what}: ${code} (${errno}): ${detail}.`, { cause: error });
   return new CdcError("INTERNAL", `${what}: ${detail}`, { cause: error });
+}
+
+/** Node's and mysql2's TLS failures (error.code), said in words. */
+const TLS_CODES: Record<string, string> = {
+  HANDSHAKE_NO_SSL_SUPPORT: "the server does not offer TLS (no SSL certificate configured), but TLS is required",
+  ERR_TLS_CERT_ALTNAME_INVALID: "the server's certificate does not name the host connected to",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "the server's certificate is not signed by a CA given in tls.ca (or one Node trusts)",
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "the server's certificate is not signed by a CA given in tls.ca (or one Node trusts)",
+  SELF_SIGNED_CERT_IN_CHAIN: "the server's certificate chain ends in a CA not given in tls.ca",
+  DEPTH_ZERO_SELF_SIGNED_CERT: "the server's certificate is self-signed and not given in tls.ca",
+  CERT_HAS_EXPIRED: "the server's certificate has expired",
+  CERT_NOT_YET_VALID: "the server's certificate is not valid yet",
+  ERR_SSL_WRONG_VERSION_NUMBER: "the server did not answer in TLS (is it a plaintext port?)",
+  EPROTO: "the TLS handshake failed",
+};
+
+function tlsProblem(code: string, detail: string): string | undefined {
+  const known = TLS_CODES[code];
+  if (!known) return undefined;
+  // Node's own text names the host and the certificate's names: worth keeping (no secret in it).
+  return code === "ERR_TLS_CERT_ALTNAME_INVALID" ? `${known} (${detail})` : known;
 }
 
 /** kafkajs error class names (error.name) that mean the broker could not be reached or answered. */
@@ -219,6 +254,13 @@ export function classifyKafkaError(error: unknown, what: string): CdcError {
   const name = typeof e.name === "string" ? e.name : "";
   const type = typeof e.type === "string" ? e.type : typeof e.originalError?.type === "string" ? e.originalError.type : "";
   const detail = safeDetail(e);
+  // A wrong SASL password or a TLS failure does not mend by retrying: found anywhere in the
+  // chain of causes (kafkajs wraps them in connection and retry errors).
+  for (let c: (ErrorLike & { cause?: unknown }) | undefined = error as ErrorLike & { cause?: unknown }, depth = 0; c && depth < 6; c = c.cause as typeof c, depth++) {
+    if (c.name === "KafkaJSSASLAuthenticationError") return new CdcError("KAFKA_AUTH_FAILED", `${what}: the broker refused the SASL login (${safeDetail(c)}).`, { cause: error });
+    const tls = typeof c.code === "string" ? tlsProblem(c.code, safeDetail(c)) : undefined;
+    if (tls) return new CdcError("KAFKA_TLS_FAILED", `${what}: ${tls.replace(/tls\.ca/g, "kafka.tls.ca")}.`, { cause: error });
+  }
   if (KAFKA_FENCED_TYPES.has(type)) return new CdcError("KAFKA_FENCED", `${what}: ${type}.`, { cause: error });
   if (KAFKA_AUTHORIZATION_TYPES.has(type)) return new CdcError("KAFKA_NOT_AUTHORIZED", `${what}: ${type}.`, { cause: error });
   if (type === "UNKNOWN_TOPIC_OR_PARTITION") return new CdcError("TOPIC_MISSING", `${what}: ${detail}.`, { cause: error });

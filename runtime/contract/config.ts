@@ -10,6 +10,7 @@
  */
 import { connectorNameProblem, defaultDeadLetterTopic, heartbeatTopic, tableTopicProblem, topicNameProblem, topicPrefixProblem } from "./names";
 import { isEncryptedSecret, type EncryptedSecret } from "./secrets";
+import { defaultTlsMode, sourceTlsProblems, type TlsMode } from "./tls";
 
 export const CONFIG_RECORD_VERSION = 1;
 
@@ -35,6 +36,8 @@ export interface SourceConfig {
   passwordEncrypted?: EncryptedSecret;
   /** Plaintext, accepted only in a local debug config file. */
   password?: string;
+  /** TLS to the source (absent in records from before TLS existed: no TLS). */
+  tls?: SourceTlsConfig;
   tables: string[];
   /** RE2 expression (see matchesAutoAdd), matched against the whole table name, of tables added automatically. */
   autoAddTables?: string;
@@ -44,6 +47,21 @@ export interface SourceConfig {
   serverId: number;
   /** Offset used to read DATETIME/DATE values, e.g. "+08:00" (TIMESTAMP is always UTC). */
   timezone: string;
+}
+
+/** TLS in the config record: PEM text, the client key encrypted with the group key (or plaintext in a local debug file). */
+export interface SourceTlsConfig {
+  mode: TlsMode;
+  ca?: string;
+  cert?: string;
+  keyEncrypted?: EncryptedSecret;
+  key?: string;
+  serverName?: string;
+}
+
+/** The associated data the client key is encrypted under (a key's ciphertext cannot pass for a password's). */
+export function tlsKeyContext(connector: string): string {
+  return `${connector}#tls-key`;
 }
 
 export interface ConnectorConfig {
@@ -170,6 +188,23 @@ export function normalizeConnectorConfig(input: unknown): NormalizeResult {
     problem("source.password", "is missing; give the source account's password");
   }
 
+  let tls: SourceTlsConfig | undefined;
+  if (src.tls !== undefined && src.tls !== null) {
+    const t: Json = isObject(src.tls) ? src.tls : {};
+    if (t.keyEncrypted !== undefined && !isEncryptedSecret(t.keyEncrypted)) problem("source.tls.keyEncrypted", "is not an encrypted secret; write it with the Connector resource");
+    // The key's checks see the plaintext key or a stand-in for the encrypted one.
+    const judged = t.keyEncrypted !== undefined ? { ...t, key: undefined, keyEncrypted: undefined } : t;
+    for (const p of sourceTlsProblems(judged, host, "source.tls")) problem(p.property, p.message);
+    if (t.keyEncrypted !== undefined && t.cert === undefined) problem("source.tls.cert", "is missing: a private key needs its client certificate (give tls.cert)");
+    tls = {
+      mode: (typeof t.mode === "string" ? t.mode : defaultTlsMode(t, host)) as TlsMode,
+      ...(typeof t.ca === "string" ? { ca: t.ca } : {}),
+      ...(typeof t.cert === "string" ? { cert: t.cert } : {}),
+      ...(isEncryptedSecret(t.keyEncrypted) ? { keyEncrypted: t.keyEncrypted } : typeof t.key === "string" ? { key: t.key } : {}),
+      ...(typeof t.serverName === "string" ? { serverName: t.serverName } : {}),
+    };
+  }
+
   const topicPrefix = typeof raw.topicPrefix === "string" ? raw.topicPrefix : "";
   const prefixProblem = topicPrefixProblem(topicPrefix);
   if (prefixProblem) problem("topicPrefix", `${JSON.stringify(topicPrefix)} ${prefixProblem}`);
@@ -252,7 +287,7 @@ export function normalizeConnectorConfig(input: unknown): NormalizeResult {
     config: {
       version: CONFIG_RECORD_VERSION,
       name,
-      source: { host, port, database, user, passwordEncrypted, password, tables, autoAddTables, region: optionalString(src.region), rdsInstanceId: optionalString(src.rdsInstanceId), serverId, timezone },
+      source: { host, port, database, user, passwordEncrypted, password, ...(tls ? { tls } : {}), tables, autoAddTables, region: optionalString(src.region), rdsInstanceId: optionalString(src.rdsInstanceId), serverId, timezone },
       topicPrefix,
       format,
       compression,

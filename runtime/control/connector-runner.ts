@@ -5,7 +5,8 @@
  * Non-retriable failures (bad password, purged binlog, missing topic, bugs) fail at once.
  */
 import type { Kafka } from "kafkajs";
-import type { ConnectorConfig } from "../contract/config";
+import { tlsKeyContext, type ConnectorConfig } from "../contract/config";
+import type { SourceTls } from "../contract/tls";
 import type { GroupTopics } from "../contract/names";
 import type { ConnectorState, StatusRecord } from "../contract/records";
 import { decryptSecret } from "../contract/secrets";
@@ -83,11 +84,22 @@ export class ConnectorRunner {
 
   private password(): string {
     const source = this.config.source;
-    if (source.passwordEncrypted) {
-      if (!this.ctx.groupKey) throw new CdcError("GROUP_KEY_INVALID", "the runtime has no resource group key (CDC_GROUP_KEY) to decrypt the source password.");
-      return decryptSecret(source.passwordEncrypted, this.ctx.groupKey, this.config.name);
-    }
+    if (source.passwordEncrypted) return decryptSecret(source.passwordEncrypted, this.groupKey("the source password"), this.config.name);
     return source.password ?? "";
+  }
+
+  /** The source's TLS settings with the client key decrypted (memory only). */
+  private tls(): SourceTls | undefined {
+    const tls = this.config.source.tls;
+    if (!tls) return undefined;
+    const { keyEncrypted, key, ...rest } = tls;
+    const clear = keyEncrypted ? decryptSecret(keyEncrypted, this.groupKey("the source's TLS key"), tlsKeyContext(this.config.name)) : key;
+    return { ...rest, ...(clear ? { key: clear } : {}) };
+  }
+
+  private groupKey(what: string): string {
+    if (!this.ctx.groupKey) throw new CdcError("GROUP_KEY_INVALID", `the runtime has no resource group key (CDC_GROUP_KEY) to decrypt ${what}.`);
+    return this.ctx.groupKey;
   }
 
   private async run(): Promise<void> {
@@ -110,6 +122,7 @@ export class ConnectorRunner {
         task = new ConnectorTask({
           config: this.config,
           password: this.password(),
+          tls: this.tls(),
           groupName: this.ctx.groupName,
           topics: this.ctx.topics,
           kafka: this.ctx.kafka,

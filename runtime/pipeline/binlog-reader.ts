@@ -29,6 +29,7 @@ import { buildBlockBatch, type BlockBatch } from "../sink/record-blocks";
 import type { OutRecord } from "../sink/producer";
 import { packRecords, type RecordFrame } from "./record-frame";
 import { RecordBuilder, type ImageRowContext, type RowContext } from "./record-builder";
+import type { SourceTls } from "../contract/tls";
 import { Throttle } from "./throttle";
 
 /** Everything the reader needs, as plain data (it crosses into the reader thread). */
@@ -36,6 +37,8 @@ export interface ReaderStart {
   config: ConnectorConfig;
   /** The decrypted source password (memory only). */
   password: string;
+  /** TLS to the source, "preferred" settled, the key decrypted (memory only). */
+  tls?: SourceTls;
   /** Partition counts of the tables' topics. */
   partitions: [string, number][];
   from: PositionJson;
@@ -157,6 +160,7 @@ export class BinlogReader {
       port: config.source.port,
       user: config.source.user,
       password: start.password,
+      tls: start.tls,
       database: config.source.database,
       serverId: config.source.serverId,
       offsetMinutes: offsetMinutes(config.source.timezone),

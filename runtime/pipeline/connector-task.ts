@@ -14,6 +14,8 @@ import type { Logger } from "../log";
 import type { ConnectorMetrics } from "../metrics";
 import type { Position } from "../position";
 import { resolveStartPosition } from "../source/binlog-position";
+import { settledTls } from "../source/connection";
+import type { SourceTls } from "../contract/tls";
 import { judgeForResume, runPrechecks, type SourceAccess } from "../source/prechecks";
 import { recordBlocksSupported } from "../sink/kafkajs-fast-path";
 import { KafkaSink } from "../sink/producer";
@@ -32,6 +34,8 @@ export interface TaskContext {
   config: ConnectorConfig;
   /** The decrypted source password (memory only). */
   password: string;
+  /** The source's TLS settings, the client key decrypted (memory only). */
+  tls?: SourceTls;
   groupName: string;
   topics: GroupTopics;
   kafka: Kafka;
@@ -103,7 +107,7 @@ export class ConnectorTask {
 
   private get access(): SourceAccess {
     const s = this.ctx.config.source;
-    return { host: s.host, port: s.port, user: s.user, password: this.ctx.password, database: s.database, tables: s.tables, serverId: s.serverId };
+    return { host: s.host, port: s.port, user: s.user, password: this.ctx.password, tls: this.ctx.tls, database: s.database, tables: s.tables, serverId: s.serverId };
   }
 
   /** Runs everything up to a streaming binlog; throws the first failure (prechecks: all of them). */
@@ -210,6 +214,8 @@ export class ConnectorTask {
       {
         config,
         password: this.ctx.password,
+        // zongji cannot fall back by itself: "preferred" is settled first (the server asked once).
+        tls: await settledTls(this.access),
         partitions: [...partitions],
         from: from.toJSON(),
         sequence: sequence.toString(),

@@ -15,6 +15,7 @@
  * - Records: the normal format, op INSERT, before null; eventTime = when the row was read;
  *   sequenceIds from the connector's counter, all below those of the changes streamed after.
  */
+import { connectMysql } from "../source/connection";
 import type { Connection as CoreConnection } from "mysql2";
 import mysql from "mysql2/promise";
 import type { ConnectorConfig } from "../contract/config";
@@ -85,10 +86,7 @@ export async function runSnapshot(ctx: SnapshotContext, start: SnapshotStart): P
   let connection: mysql.Connection;
   try {
     // dateStrings and UTC: values come as zongji gives them in the stream (TIMESTAMP in UTC).
-    connection = await mysql.createConnection({
-      host: access.host, port: access.port, user: access.user, password: access.password, database: access.database,
-      dateStrings: true, supportBigNumbers: true, timezone: "Z", connectTimeout: 10_000,
-    });
+    connection = await connectMysql(access, "the initial full sync", { database: access.database, dateStrings: true, supportBigNumbers: true, timezone: "Z" });
     // A keyless table is read by one streaming query, paused while its chunks are committed (or
     // throttled): the server must not give up on a slow reader.
     await connection.query("SET SESSION time_zone = '+00:00', SESSION net_write_timeout = 3600").catch((error: unknown) => {

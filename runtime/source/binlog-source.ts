@@ -10,6 +10,7 @@
  * - no back-pressure: pause()/resume() pause the binlog connection's socket reads;
  * - dates: dateStrings with timezone 'Z', so DATETIME(6) keeps microseconds and zero dates survive.
  */
+import { mysqlTlsOptions, type SourceTls } from "./tls";
 import type { Position } from "../position";
 import { CdcError, classifyMysqlError } from "../errors";
 import type { RawColumn } from "../format/columns";
@@ -25,6 +26,8 @@ export interface BinlogSourceOptions {
   port: number;
   user: string;
   password: string;
+  /** TLS to the server ("preferred" already settled). */
+  tls?: SourceTls;
   database: string;
   serverId: number;
   /** Minutes east of UTC used to read DATETIME and DATE values. */
@@ -134,6 +137,8 @@ export class BinlogSource {
       timezone: "Z",
       supportBigNumbers: true,
       connectTimeout: 10_000,
+      // zongji hands these to mysql2 for its control and binlog connections alike.
+      ...mysqlTlsOptions(o.host, o.port, o.tls),
     }) as unknown as ZongJiInstance;
     this.zongji = zongji;
     this.watchTableFetches(zongji);

@@ -8,6 +8,7 @@ import mysql from "mysql2/promise";
 import { CdcError, classifyMysqlError } from "../errors";
 import { connectMysql } from "./connection";
 import { analyzeGrants, grantStatement } from "./grants";
+import type { SourceTls } from "./tls";
 
 export interface SourceAccess {
   host: string;
@@ -18,6 +19,8 @@ export interface SourceAccess {
   tables: string[];
   /** The server_id the connector reads the binlog as (checked against the server's own). */
   serverId?: number;
+  /** TLS to the server. */
+  tls?: SourceTls;
 }
 
 export interface ServerSettings {

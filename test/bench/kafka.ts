@@ -5,6 +5,7 @@ import path from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import { freeLoopbackPort, sleep, waitForPort } from "./ports";
 import { ensureTool, isPidAlive, runChecked, spawnService, stopPid, tailFile } from "./process";
+import { makeCertificates, type BenchCertificates } from "./tls";
 
 /** What a test needs to reach a running bench broker; also its serialized form. */
 export interface KafkaEndpoint {
@@ -15,6 +16,25 @@ export interface KafkaEndpoint {
   dir: string;
   logFile: string;
   pid: number;
+  /** Secured listeners beside the plaintext one the suite uses. */
+  secured?: KafkaSecured;
+}
+
+export interface SaslUser {
+  username: string;
+  password: string;
+}
+
+/**
+ * A SASL_SSL listener (SCRAM-SHA-256 and SCRAM-SHA-512, the server certificate naming localhost
+ * and 127.0.0.1) and a SASL_PLAINTEXT listener (PLAIN), as ApsaraMQ's and self-managed clusters'
+ * secured endpoints are. No authorizer: an authenticated user may do anything.
+ */
+export interface KafkaSecured {
+  saslSsl: { brokers: string[]; port: number };
+  saslPlaintext: { brokers: string[]; port: number };
+  certificates: BenchCertificates;
+  users: { scram256: SaslUser; scram512: SaslUser; plain: SaslUser };
 }
 
 export interface KafkaBroker extends KafkaEndpoint {
@@ -41,15 +61,29 @@ export function ensureKafkaJars(): Promise<string> {
 }
 
 function serverProperties(endpoint: KafkaEndpoint): string {
+  const s = endpoint.secured;
+  const extra = s ? `,SASL_SSL://127.0.0.1:${s.saslSsl.port},SASL_PLAINTEXT://127.0.0.1:${s.saslPlaintext.port}` : "";
+  const scram = "org.apache.kafka.common.security.scram.ScramLoginModule required;";
   return [
     "process.roles=broker,controller",
     "node.id=1",
     `controller.quorum.voters=1@127.0.0.1:${endpoint.controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${endpoint.port},CONTROLLER://127.0.0.1:${endpoint.controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${endpoint.port}`,
+    `listeners=PLAINTEXT://127.0.0.1:${endpoint.port}${extra},CONTROLLER://127.0.0.1:${endpoint.controllerPort}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${endpoint.port}${extra}`,
     "controller.listener.names=CONTROLLER",
-    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL,SASL_PLAINTEXT:SASL_PLAINTEXT",
     "inter.broker.listener.name=PLAINTEXT",
+    ...(s
+      ? [
+          "listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512",
+          `listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=${scram}`,
+          `listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=${scram}`,
+          "listener.name.sasl_ssl.ssl.keystore.type=PEM",
+          `listener.name.sasl_ssl.ssl.keystore.location=${path.join(endpoint.dir, "tls", "keystore.pem")}`,
+          "listener.name.sasl_plaintext.sasl.enabled.mechanisms=PLAIN",
+          `listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_${s.users.plain.username}="${s.users.plain.password}";`,
+        ]
+      : []),
     `log.dirs=${path.join(endpoint.dir, "logs")}`,
     // One node: every internal topic has a single replica.
     "offsets.topic.replication.factor=1",
@@ -146,6 +180,12 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
   const port = await freeLoopbackPort();
   let controllerPort = await freeLoopbackPort();
   while (controllerPort === port) controllerPort = await freeLoopbackPort();
+  const saslSslPort = await otherPort([port, controllerPort]);
+  const saslPlaintextPort = await otherPort([port, controllerPort, saslSslPort]);
+  const certificates = await makeCertificates(path.join(dir, "tls"), ["localhost", "127.0.0.1"]);
+  // Kafka's PEM keystore: the private key, then the certificate chain.
+  fs.writeFileSync(path.join(dir, "tls", "keystore.pem"), fs.readFileSync(certificates.server.key, "utf8") + fs.readFileSync(certificates.server.cert, "utf8"), { mode: 0o600 });
+  const user = (name: string) => ({ username: `${name}-${crypto.randomBytes(3).toString("hex")}`, password: crypto.randomBytes(12).toString("hex") });
   const endpoint: KafkaEndpoint = {
     brokers: [`127.0.0.1:${port}`],
     port,
@@ -153,7 +193,14 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
     dir,
     logFile: path.join(dir, "broker.log"),
     pid: 0,
+    secured: {
+      saslSsl: { brokers: [`127.0.0.1:${saslSslPort}`], port: saslSslPort },
+      saslPlaintext: { brokers: [`127.0.0.1:${saslPlaintextPort}`], port: saslPlaintextPort },
+      certificates,
+      users: { scram256: user("scram256"), scram512: user("scram512"), plain: user("plain") },
+    },
   };
+  const users = endpoint.secured?.users as KafkaSecured["users"];
   fs.writeFileSync(path.join(dir, "server.properties"), serverProperties(endpoint));
   fs.writeFileSync(path.join(dir, "log4j2.properties"), LOG4J2);
   // base64url ids may start with "-": given as a separate argument, StorageTool's parser took it for
@@ -162,12 +209,22 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
   await runChecked(
     "java",
     ["-cp", `${libs}/*`, `-Dlog4j2.configurationFile=${path.join(dir, "log4j2.properties")}`,
-      "kafka.tools.StorageTool", "format", `--cluster-id=${clusterId}`, "-c", path.join(dir, "server.properties")],
+      "kafka.tools.StorageTool", "format", `--cluster-id=${clusterId}`, "-c", path.join(dir, "server.properties"),
+      // SCRAM users live in the cluster's metadata: written with the first record.
+      "--add-scram", `SCRAM-SHA-256=[name=${users.scram256.username},password=${users.scram256.password}]`,
+      "--add-scram", `SCRAM-SHA-512=[name=${users.scram512.username},password=${users.scram512.password}]`],
     { timeoutMs: 120_000 },
   );
   const heapMb = options.heapMb ?? 512;
   endpoint.pid = await launch(endpoint, libs, heapMb, options.detached ?? false);
   return attachKafka(endpoint, { libs, heapMb, detached: options.detached ?? false });
+}
+
+async function otherPort(taken: number[]): Promise<number> {
+  for (;;) {
+    const port = await freeLoopbackPort();
+    if (!taken.includes(port)) return port;
+  }
 }
 
 /** Wraps a running broker's endpoint (for instance one read back from a services state file). */
@@ -192,8 +249,8 @@ export function attachKafka(
 }
 
 export function kafkaEndpoint(broker: KafkaBroker): KafkaEndpoint {
-  const { brokers, port, controllerPort, dir, logFile, pid } = broker;
-  return { brokers, port, controllerPort, dir, logFile, pid };
+  const { brokers, port, controllerPort, dir, logFile, pid, secured } = broker;
+  return { brokers, port, controllerPort, dir, logFile, pid, secured };
 }
 
 export function isKafkaRunning(endpoint: KafkaEndpoint): boolean {

@@ -5,6 +5,7 @@ import path from "node:path";
 import mysql from "mysql2/promise";
 import { freeLoopbackPort, waitForPort } from "./ports";
 import { ensureTool, isPidAlive, runChecked, spawnService, stopPid, tailFile } from "./process";
+import { makeCertificates, type BenchCertificates } from "./tls";
 
 /** Accounts every bench instance has (anonymous users are dropped, see FINDINGS.md). */
 export interface MariaDbAccount {
@@ -25,6 +26,16 @@ export interface MariaDbEndpoint {
   admin: MariaDbAccount;
   /** Least privilege for CDC: SELECT, REPLICATION SLAVE, REPLICATION CLIENT on *.*. */
   cdc: MariaDbAccount;
+  /** The server's TLS material (its certificate names localhost only) and CDC accounts that require TLS. */
+  tls?: MariaDbTls;
+}
+
+export interface MariaDbTls {
+  certificates: BenchCertificates;
+  /** CDC privileges, REQUIRE SSL. */
+  requireSsl: MariaDbAccount;
+  /** CDC privileges, REQUIRE X509 (a client certificate signed by the bench CA). */
+  requireX509: MariaDbAccount;
 }
 
 export interface MariaDbInstance extends MariaDbEndpoint {
@@ -75,6 +86,9 @@ function serverArgs(endpoint: MariaDbEndpoint, extraArgs: string[]): string[] {
     "--innodb-buffer-pool-size=256M",
     "--max-allowed-packet=64M",
     `--log-error=${endpoint.logFile}`,
+    ...(endpoint.tls
+      ? [`--ssl-ca=${endpoint.tls.certificates.ca}`, `--ssl-cert=${endpoint.tls.certificates.server.cert}`, `--ssl-key=${endpoint.tls.certificates.server.key}`]
+      : []),
     ...extraArgs,
   ];
   // mariadbd refuses to run as root unless told to; as another user the flag is not needed.
@@ -127,6 +141,11 @@ export async function startMariaDb(options: StartMariaDbOptions = {}): Promise<M
     serverId: options.serverId ?? 1,
     admin: { user: "bench_admin", password: crypto.randomBytes(12).toString("hex") },
     cdc: { user: "cdc", password: crypto.randomBytes(12).toString("hex") },
+    tls: {
+      certificates: await makeCertificates(path.join(dir, "tls"), ["localhost"]),
+      requireSsl: { user: "cdc_tls", password: crypto.randomBytes(12).toString("hex") },
+      requireX509: { user: "cdc_x509", password: crypto.randomBytes(12).toString("hex") },
+    },
   };
   const extraArgs = options.extraArgs ?? [];
   endpoint.pid = await launch(endpoint, binDir, extraArgs, options.detached ?? false);
@@ -151,6 +170,12 @@ async function createAccounts(endpoint: MariaDbEndpoint): Promise<void> {
     await root.query("GRANT ALL PRIVILEGES ON *.* TO ?@'%' WITH GRANT OPTION", [endpoint.admin.user]);
     await root.query("CREATE USER ?@'%' IDENTIFIED BY ?", [endpoint.cdc.user, endpoint.cdc.password]);
     await root.query("GRANT SELECT, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO ?@'%'", [endpoint.cdc.user]);
+    if (endpoint.tls) {
+      for (const [account, require] of [[endpoint.tls.requireSsl, "SSL"], [endpoint.tls.requireX509, "X509"]] as const) {
+        await root.query(`CREATE USER ?@'%' IDENTIFIED BY ? REQUIRE ${require}`, [account.user, account.password]);
+        await root.query("GRANT SELECT, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO ?@'%'", [account.user]);
+      }
+    }
     await root.query("FLUSH PRIVILEGES");
   } finally {
     await root.end();
@@ -188,8 +213,8 @@ export function attachMariaDb(
 }
 
 export function mariaDbEndpoint(instance: MariaDbInstance): MariaDbEndpoint {
-  const { host, port, socket, dir, logFile, pid, serverId, admin, cdc } = instance;
-  return { host, port, socket, dir, logFile, pid, serverId, admin, cdc };
+  const { host, port, socket, dir, logFile, pid, serverId, admin, cdc, tls } = instance;
+  return { host, port, socket, dir, logFile, pid, serverId, admin, cdc, tls };
 }
 
 export function isMariaDbRunning(endpoint: MariaDbEndpoint): boolean {
