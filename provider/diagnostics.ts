@@ -19,12 +19,24 @@ const SOURCE_PROPERTY: Partial<Record<ErrorCode, string>> = {
   DATABASE_MISSING: "source.database",
   SOURCE_AUTH_FAILED: "source.password",
   SOURCE_UNREACHABLE: "source.host",
+  SOURCE_TLS_FAILED: "source.tls",
   SERVER_ID_CONFLICT: "source.serverId",
 };
 
 /** A check failure from an error reading the source, on the input it is about. */
 export function sourceFailure(error: unknown): CheckFailure {
   return failureOf((error instanceof CdcError && SOURCE_PROPERTY[error.code]) || "source", error);
+}
+
+/** Which input a failure reaching the Kafka cluster is about. */
+const KAFKA_PROPERTY: Partial<Record<ErrorCode, string>> = {
+  KAFKA_AUTH_FAILED: "kafka.sasl",
+  KAFKA_TLS_FAILED: "kafka.tls",
+};
+
+/** A check failure from an error reaching the Kafka cluster, on the input it is about (brokers, tls or sasl). */
+export function kafkaFailure(error: unknown): CheckFailure {
+  return failureOf((error instanceof CdcError && KAFKA_PROPERTY[error.code]) || "kafka.brokers", error);
 }
 
 /** The input at a failure's property path ("source.port", "tables[2]"). */

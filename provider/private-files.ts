@@ -18,3 +18,16 @@ export function openPrivateAppend(file: string): number {
   fs.fchmodSync(fd, 0o600);
   return fd;
 }
+
+/** Writes `text` to a file only its owner may read, replacing what was there (written whole, then renamed). */
+export function writePrivateFile(file: string, text: string): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  const fd = fs.openSync(temporary, "w", 0o600);
+  try {
+    fs.fchmodSync(fd, 0o600);
+    fs.writeSync(fd, text);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(temporary, file);
+}

@@ -10,8 +10,12 @@ import type { CheckFailure } from "./types";
 export type Shape = "leaf" | "map" | { [key: string]: Shape };
 
 const vpc: Shape = { vpcId: "leaf", cidrBlock: "leaf", region: "leaf" };
-export const KAFKA_SHAPE: Shape = { brokers: "leaf", instanceId: "leaf", region: "leaf", vpc, limits: { maxTopics: "leaf", maxPartitions: "leaf" } };
-const SOURCE_SHAPE: Shape = { host: "leaf", port: "leaf", database: "leaf", user: "leaf", password: "leaf", region: "leaf", rdsInstanceId: "leaf", timezone: "leaf" };
+// tls may be true (a leaf) or an object: its properties are judged where it is an object.
+const kafkaTls: Shape = { ca: "leaf", cert: "leaf", key: "leaf", serverName: "leaf", verifyHostname: "leaf" };
+const kafkaSasl: Shape = { mechanism: "leaf", username: "leaf", password: "leaf", allowWithoutTls: "leaf" };
+export const KAFKA_SHAPE: Shape = { brokers: "leaf", instanceId: "leaf", region: "leaf", vpc, limits: { maxTopics: "leaf", maxPartitions: "leaf" }, tls: kafkaTls, sasl: kafkaSasl };
+const sourceTls: Shape = { mode: "leaf", ca: "leaf", cert: "leaf", key: "leaf", serverName: "leaf" };
+const SOURCE_SHAPE: Shape = { host: "leaf", port: "leaf", database: "leaf", user: "leaf", password: "leaf", region: "leaf", rdsInstanceId: "leaf", timezone: "leaf", tls: sourceTls };
 
 /** What a Connector's check receives: its arguments (resourceGroup made groupName, groupKey, kafka) and its outputs. */
 export const CONNECTOR_SHAPE: Shape = {

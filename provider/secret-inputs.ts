@@ -51,3 +51,11 @@ export function warnIfPlainConfig(resource: pulumi.Resource, kind: string, prope
     return v;
   });
 }
+
+/** warnIfPlainConfig for a cluster's secrets: the SASL password and the TLS key. */
+export function warnIfPlainKafkaSecrets(resource: pulumi.Resource, kind: string, kafka: unknown): void {
+  if (kafka === undefined) return;
+  const k = pulumi.output(kafka as pulumi.Input<{ sasl?: { password?: string }; tls?: unknown }>);
+  warnIfPlainConfig(resource, kind, "kafka.sasl.password", k.apply((v) => v.sasl?.password));
+  warnIfPlainConfig(resource, kind, "kafka.tls.key", k.apply((v) => (v.tls && typeof v.tls === "object" ? (v.tls as { key?: string }).key : undefined)));
+}

@@ -1,5 +1,7 @@
 /** Checks of a `source` input that is only read (a TopicSet's: it looks primary keys up). */
 import { typeOf } from "../runtime/contract/names";
+import { resolveSourceTls, sourceTlsProblems } from "../runtime/contract/tls";
+import type { MysqlLogin } from "../runtime/source/connection";
 import type { CheckFailure, SourceArgs } from "./types";
 
 export function sourceFailures(source: SourceArgs | undefined, property = "source"): CheckFailure[] {
@@ -20,5 +22,24 @@ export function sourceFailures(source: SourceArgs | undefined, property = "sourc
   const password = source.password as unknown;
   if (password === undefined || password === null || password === "") failures.push({ property: `${property}.password`, reason: "is missing; give the account's password as a secret (config.requireSecret)" });
   else if (typeof password !== "string") failures.push({ property: `${property}.password`, reason: `must be text, got ${typeOf(password)} (its value is not shown)` });
+  for (const p of sourceTlsProblems(source.tls, source.host, `${property}.tls`)) failures.push({ property: p.property, reason: p.message });
   return failures;
+}
+
+/** How the provider logs in to a source: as its account, or as another (the manageGrants admin), always over the source's TLS. */
+export function sourceLogin(source: SourceArgs, account?: { user: string; password: string }): MysqlLogin {
+  return {
+    host: source.host,
+    port: source.port,
+    user: account?.user ?? source.user,
+    password: account?.password ?? source.password,
+    tls: resolveSourceTls(source.tls, source.host),
+  };
+}
+
+/** What preview says of a source TLS mode that lets data cross unencrypted (undefined for the others). */
+export function sourceTlsNote(mode: string | undefined): string | undefined {
+  if (mode === "disabled") return 'source.tls.mode is "disabled": the rows and the login cross the network to the source unencrypted';
+  if (mode === "preferred") return 'source.tls.mode is "preferred": TLS only when the server offers it, so whoever sits between can turn it off; use "required" or a verify mode';
+  return undefined;
 }

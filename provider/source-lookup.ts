@@ -3,6 +3,7 @@ import mysql from "mysql2/promise";
 import { CdcError, classifyMysqlError } from "../runtime/errors";
 import { analyzeGrants } from "../runtime/source/grants";
 import { connectMysql } from "../runtime/source/connection";
+import { sourceLogin } from "./source-inputs";
 import type { SourceArgs } from "./types";
 
 export interface TableFacts {
@@ -19,7 +20,7 @@ export interface TableFacts {
  * as missing.
  */
 export async function lookupTables(source: SourceArgs, wanted: string[]): Promise<TableFacts> {
-  const connection = await connectMysql(source);
+  const connection = await connectMysql(sourceLogin(source), "looking up tables");
   try {
     const [grantRows] = await connection.query<mysql.RowDataPacket[]>("SHOW GRANTS FOR CURRENT_USER()");
     const hidden = analyzeGrants(grantRows.map((r) => String(Object.values(r)[0])), source.database, wanted).tablesWithoutSelect;

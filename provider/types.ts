@@ -3,6 +3,8 @@
  * with every field a pulumi.Input (see Inputs<T>); the dynamic providers receive these.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import type { KafkaSasl, KafkaTls } from "../runtime/contract/kafka-security";
+import type { TlsMode } from "../runtime/contract/tls";
 
 /** Deeply turns a plain shape into the shape a Pulumi program may give (Inputs and Outputs). */
 export type Inputs<T> = T extends string | number | boolean
@@ -34,6 +36,27 @@ export interface KafkaArgs {
   vpc?: VpcArgs;
   /** The instance's declared capacity; TopicSet checks what exists plus what it creates against it. */
   limits?: { maxTopics?: number; maxPartitions?: number };
+  /**
+   * TLS to the brokers (SSL or SASL_SSL endpoints): true checks them against the CAs Node trusts;
+   * { ca } against the cluster's CA (e.g. ApsaraMQ's published CA file, with verifyHostname false).
+   */
+  tls?: boolean | KafkaTls;
+  /** SASL login: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512. The password is kept secret. */
+  sasl?: KafkaSasl;
+}
+
+/** TLS to the source (see runtime/contract/tls.ts for the modes). */
+export interface SourceTlsArgs {
+  /** Default "required", or "verify-identity" when a CA is given ("verify-ca" for an IP address without serverName). */
+  mode?: TlsMode;
+  /** The CA bundle (PEM text), e.g. the RDS CA file: fs.readFileSync("ApsaraDB-CA-Chain.pem", "utf8"). */
+  ca?: string;
+  /** A client certificate (PEM), for an account created REQUIRE X509; with its key. */
+  cert?: string;
+  /** The client certificate's private key (PEM); kept secret. */
+  key?: string;
+  /** The name the server's certificate holds, when host is an address or another name. */
+  serverName?: string;
 }
 
 /** The source database, as the Connector and TopicSet read it. */
@@ -52,6 +75,8 @@ export interface SourceArgs {
   rdsInstanceId?: string;
   /** Offset used to read DATETIME/DATE values, e.g. "+08:00". Default "+00:00". */
   timezone?: string;
+  /** TLS to the server; without it, "required" (encrypted, the server not verified). Give { mode: "disabled" } for none. */
+  tls?: SourceTlsArgs;
 }
 
 /** A CEN (Cloud Enterprise Network) instance as the cross-region check sees it. */
@@ -113,20 +138,4 @@ export function containsUnknown(value: unknown): boolean {
 export interface CheckFailure {
   property: string;
   reason: string;
-}
-
-/**
- * Marks source.password secret, field by field when the source is a plain object, so the rest of
- * the source (host, database...) stays readable in previews and state while the password does not.
- */
-export function withSecretPassword(source: Inputs<SourceArgs>): Inputs<SourceArgs>;
-export function withSecretPassword(source: Inputs<SourceArgs> | undefined): Inputs<SourceArgs> | undefined;
-export function withSecretPassword(source: Inputs<SourceArgs> | undefined): Inputs<SourceArgs> | undefined {
-  if (source === undefined) return undefined;
-  const { secret, Output, output } = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
-  if (typeof source === "object" && !Output.isInstance(source) && !(source instanceof Promise)) {
-    const plain = source as { [K in keyof SourceArgs]: Inputs<SourceArgs[K]> };
-    return { ...plain, password: secret(plain.password) };
-  }
-  return output(source).apply((s) => ({ ...s, password: secret(s.password) }));
 }

@@ -4,7 +4,11 @@
  * Environment:
  *   CDC_KAFKA_BROKERS   comma-separated bootstrap servers (required)
  *   CDC_GROUP           the resource group this worker serves (required unless --config)
- *   CDC_GROUP_KEY       the group's key, base64 of 32 bytes, to decrypt source passwords (a secret)
+ *   CDC_SECRETS_FILE    a JSON file with the group's key and the Kafka login, { groupKey, kafka: { tls, sasl } }
+ *                       (runtime/contract/runtime-secrets.ts): how the ResourceGroup hands them over, so no
+ *                       secret is in the environment or the arguments (`ps e` shows both)
+ *   CDC_GROUP_KEY       the group's key, base64 of 32 bytes, to decrypt source passwords (a secret), when
+ *                       there is no CDC_SECRETS_FILE (manual runs)
  *   CDC_HTTP_PORT       port of /healthz and /metrics (default 8080; 0 picks a free one)
  *   CDC_HTTP_HOST       address to listen on (default 0.0.0.0)
  *   CDC_WORKER_ID       this worker's name in status records (default <hostname>-<pid>)
@@ -31,6 +35,8 @@ import fs from "node:fs";
 import os from "node:os";
 import type { AddressInfo } from "node:net";
 import { groupNameProblem } from "./contract/names";
+import { describeKafkaSecurity } from "./contract/kafka-security";
+import { readRuntimeSecrets } from "./contract/runtime-secrets";
 import { parseGroupKey } from "./contract/secrets";
 import { CdcError } from "./errors";
 import { startHttpServer } from "./http-server";
@@ -64,7 +70,8 @@ async function main(): Promise<void> {
   const groupName = process.env.CDC_GROUP ?? (configFile ? "local" : fail("CDC_GROUP is not set: give the resource group's name."));
   const groupProblem = groupNameProblem(groupName);
   if (groupProblem) fail(`CDC_GROUP ${JSON.stringify(groupName)} ${groupProblem}.`);
-  const groupKey = process.env.CDC_GROUP_KEY || undefined;
+  const secrets = process.env.CDC_SECRETS_FILE ? readRuntimeSecrets(process.env.CDC_SECRETS_FILE) : {};
+  const groupKey = secrets.groupKey ?? (process.env.CDC_GROUP_KEY || undefined);
   if (groupKey) parseGroupKey(groupKey);
   else if (!configFile) fail("CDC_GROUP_KEY is not set: give the resource group's key (the ResourceGroup's secret groupKey output).");
   const tuning = {
@@ -81,11 +88,11 @@ async function main(): Promise<void> {
   const workerId = process.env.CDC_WORKER_ID ?? `${os.hostname()}-${process.pid}`;
   const log = logger.child({ group: groupName, worker: workerId });
 
-  const kafka = createKafka({ brokers, clientId: `cdc-${groupName}-${workerId}` }, log);
+  const kafka = createKafka({ brokers, clientId: `cdc-${groupName}-${workerId}`, security: secrets.kafka }, log);
   const leaseSessionMs = process.env.CDC_LEASE_SESSION_MS ? positiveEnv("CDC_LEASE_SESSION_MS", 1000) : undefined;
   const worker = new Worker({ groupName, kafka, groupKey, workerId, logger: log, tuning, backoff, leaseSessionMs });
   const server = await startHttpServer(Number(process.env.CDC_HTTP_PORT ?? 8080), process.env.CDC_HTTP_HOST ?? "0.0.0.0", worker);
-  log.info("runtime listening", { port: (server.address() as AddressInfo).port, kafkajsFastPath: installKafkajsFastPath() });
+  log.info("runtime listening", { port: (server.address() as AddressInfo).port, kafka: describeKafkaSecurity(secrets.kafka), kafkajsFastPath: installKafkajsFastPath() });
 
   let stopping = false;
   const shutdown = async (signal: string) => {

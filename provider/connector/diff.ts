@@ -18,13 +18,13 @@ export const REPLACE_PATHS = ["name", "groupName", "source.host", "source.port",
 
 /** Inputs the runtime runs (in the config record). */
 const RUNTIME_PATHS = [
-  "groupKey", "source.user", "source.password", "source.region", "source.rdsInstanceId", "source.timezone", "source.serverId",
+  "groupKey", "source.user", "source.password", "source.region", "source.rdsInstanceId", "source.timezone", "source.serverId", "source.tls",
   "tables", "autoAddTables", "topicPrefix", "format", "compression", "acks", "partitionPolicy", "retry", "throttle", "maxRecordBytes",
   "heartbeatSeconds", "deadLetterTopic", "ddlTopic", "paused", "owner",
 ] as const;
 
 /** Inputs only the provider uses: an update of the state, the connector untouched. */
-const PROVIDER_PATHS = ["kafka.brokers", "manageGrants", "retainOnDelete"] as const;
+const PROVIDER_PATHS = ["kafka.brokers", "kafka.tls", "kafka.sasl", "manageGrants", "retainOnDelete"] as const;
 
 /** Inputs used at a connector's first start only. */
 export const FIRST_START_PATHS = ["initialSync", "startPosition"] as const;

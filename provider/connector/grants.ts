@@ -8,11 +8,12 @@ import mysql from "mysql2/promise";
 import { classifyMysqlError } from "../../runtime/errors";
 import { connectMysql } from "../../runtime/source/connection";
 import { analyzeGrants } from "../../runtime/source/grants";
+import { sourceLogin } from "../source-inputs";
 import type { SourceArgs } from "../types";
 import type { AppliedGrants, ManageGrantsArgs } from "./plan";
 
 function adminConnection(source: SourceArgs, admin: ManageGrantsArgs): Promise<mysql.Connection> {
-  return connectMysql({ host: source.host, port: source.port, user: admin.adminUser, password: admin.adminPassword }, "the manageGrants admin account");
+  return connectMysql(sourceLogin(source, { user: admin.adminUser, password: admin.adminPassword }), "the manageGrants admin account");
 }
 
 /**

@@ -8,7 +8,8 @@ import type { Acks, Compression, Format, PartitionPolicy, StartPosition } from "
 import { forwardingProvider } from "../dynamic";
 import { resourceOwner } from "../owner";
 import { warnIfPlainConfig } from "../secret-inputs";
-import { withSecretPassword, type Inputs, type KafkaArgs, type SourceArgs } from "../types";
+import { KAFKA_SECRET_PATHS, SOURCE_SECRET_PATHS, withSecretFields } from "../secret-fields";
+import type { Inputs, KafkaArgs, SourceArgs } from "../types";
 import type { ConnectorStatus, ManageGrantsArgs } from "./plan";
 
 // Serialized into the state: each method only loads the implementation (no clients, no credentials).
@@ -72,8 +73,8 @@ export class Connector extends pulumi.dynamic.Resource {
         owner: resourceOwner(name, opts),
         groupName: resourceGroup.groupName,
         groupKey: pulumi.secret(resourceGroup.groupKey),
-        kafka: resourceGroup.kafka,
-        source: withSecretPassword(args.source),
+        kafka: withSecretFields(resourceGroup.kafka, KAFKA_SECRET_PATHS),
+        source: withSecretFields(args.source, SOURCE_SECRET_PATHS),
         manageGrants: manageGrants ? pulumi.output(manageGrants).apply((m) => ({ ...m, adminPassword: pulumi.secret(m.adminPassword) })) : undefined,
         consumerGroup: undefined,
         transactionalId: undefined,
@@ -92,6 +93,7 @@ export class Connector extends pulumi.dynamic.Resource {
       "Connector",
     );
     warnIfPlainConfig(this, `Connector ${name}:`, "source.password", pulumi.output(args.source).apply((s) => s.password));
+    warnIfPlainConfig(this, `Connector ${name}:`, "source.tls.key", pulumi.output(args.source).apply((s) => s.tls?.key));
     if (manageGrants) warnIfPlainConfig(this, `Connector ${name}:`, "manageGrants.adminPassword", pulumi.output(manageGrants).apply((m) => m.adminPassword));
   }
 }

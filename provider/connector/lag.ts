@@ -3,6 +3,7 @@
  * retention, before the binlog it still needs is purged (which would be fatal: BINLOG_PURGED).
  */
 import { fetchSettings } from "../../runtime/source/prechecks";
+import { sourceLogin } from "../source-inputs";
 import type { ConnectorInputs } from "./plan";
 
 /** Warn from this share of the retention on. */
@@ -22,7 +23,7 @@ export async function lagWarning(inputs: ConnectorInputs, lagSeconds: number | u
   let retentionSeconds: number;
   try {
     const s = inputs.source;
-    retentionSeconds = (await fetchSettings({ host: s.host, port: s.port ?? 3306, user: s.user, password: s.password, database: s.database, tables: inputs.tables })).retentionSeconds;
+    retentionSeconds = (await fetchSettings({ ...sourceLogin(s), port: s.port ?? 3306, database: s.database, tables: inputs.tables })).retentionSeconds;
   } catch {
     return undefined;
   }

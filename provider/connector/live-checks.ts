@@ -11,6 +11,7 @@ import { CdcError, classifyMysqlError } from "../../runtime/errors";
 import type { KafkaAdmin } from "../../runtime/sink/admin";
 import { connectMysql } from "../../runtime/source/connection";
 import { failureOf, sourceFailure } from "../diagnostics";
+import { sourceLogin } from "../source-inputs";
 import type { CheckFailure } from "../types";
 import type { ConnectorInputs } from "./plan";
 import type { RegisteredConnector } from "./uniqueness";
@@ -37,7 +38,7 @@ export async function adminFailures(inputs: ConnectorInputs): Promise<CheckFailu
   if (!mg) return [];
   let connection: mysql.Connection;
   try {
-    connection = await connectMysql({ host: inputs.source.host, port: inputs.source.port, user: mg.adminUser, password: mg.adminPassword }, "the manageGrants admin account");
+    connection = await connectMysql(sourceLogin(inputs.source, { user: mg.adminUser, password: mg.adminPassword }), "the manageGrants admin account");
   } catch (error) {
     if (error instanceof CdcError && error.code === "SOURCE_AUTH_FAILED") return [failureOf("manageGrants.adminPassword", error)];
     return [sourceFailure(error)];
@@ -63,7 +64,7 @@ export async function adminFailures(inputs: ConnectorInputs): Promise<CheckFailu
 export async function startPositionFailures(inputs: ConnectorInputs, login: { user: string; password: string }): Promise<CheckFailure[]> {
   const position = inputs.startPosition;
   if (!position || typeof position !== "object") return [];
-  const connection = await connectMysql({ host: inputs.source.host, port: inputs.source.port, ...login }, "reading the binary logs");
+  const connection = await connectMysql(sourceLogin(inputs.source, login), "reading the binary logs");
   try {
     const [logs] = await connection.query<mysql.RowDataPacket[]>("SHOW BINARY LOGS");
     const files = logs.map((l) => ({ name: String(l.Log_name), size: Number(l.File_size) }));

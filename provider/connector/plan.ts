@@ -14,7 +14,7 @@ import {
   type StartPosition,
 } from "../../runtime/contract/config";
 import { groupNameProblem, typeOf } from "../../runtime/contract/names";
-import { brokerFailures } from "../kafka-inputs";
+import { kafkaFailures } from "../kafka-inputs";
 import type { ConnectorState } from "../../runtime/contract/records";
 import type { EncryptedSecret } from "../../runtime/contract/secrets";
 import type { CheckFailure, KafkaArgs, SourceArgs } from "../types";
@@ -106,6 +106,7 @@ function inputProperty(recordProperty: string): string {
   if (recordProperty.startsWith("source.tables")) return recordProperty.slice("source.".length);
   if (recordProperty === "source.autoAddTables") return "autoAddTables";
   if (recordProperty === "source.passwordEncrypted") return "source.password";
+  if (recordProperty === "source.tls.keyEncrypted") return "source.tls.key";
   return recordProperty;
 }
 
@@ -119,8 +120,13 @@ export function configRecord(
   passwordEncrypted: EncryptedSecret | undefined,
   revision: string,
   metadata: Omit<ConfigRecordMetadata, "owner"> = {},
+  tlsKeyEncrypted?: EncryptedSecret,
 ): Record<string, unknown> {
   const s = inputs.source ?? ({} as ConnectorInputs["source"]);
+  // No source.tls: a record from before TLS existed (the runtime connects without it); check
+  // makes the mode explicit for every connector it sees, so new records always carry it.
+  const t = s.tls as Record<string, unknown> | undefined;
+  const tls = t && typeof t === "object" ? { ...t, key: tlsKeyEncrypted ? undefined : t.key, keyEncrypted: tlsKeyEncrypted } : t;
   return stripUndefined({
     name: inputs.name,
     source: {
@@ -135,6 +141,7 @@ export function configRecord(
       rdsInstanceId: s.rdsInstanceId,
       serverId: s.serverId,
       timezone: s.timezone,
+      tls,
     },
     topicPrefix: inputs.topicPrefix,
     format: inputs.format,
@@ -179,7 +186,7 @@ export function validateConnectorInputs(inputs: ConnectorInputs): CheckFailure[]
     fail("manageGrants.adminPassword", `must be text, got ${typeOf(mgPassword)} (its value is not shown)`);
   }
   if (groupProblem) fail("resourceGroup", `its name ${JSON.stringify(inputs.groupName ?? "")} ${groupProblem}`);
-  failures.push(...brokerFailures(inputs.kafka));
+  failures.push(...kafkaFailures(inputs.kafka));
   const timeout = inputs.deployTimeoutSeconds;
   if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 10 || timeout > 3600)) {
     fail("deployTimeoutSeconds", `must be a whole number of seconds from 10 to 3600, got ${JSON.stringify(timeout)}`);

@@ -8,14 +8,17 @@
  */
 import crypto from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { tlsKeyContext } from "../../runtime/contract/config";
 import { connectorConsumerGroup, connectorTransactionalId, groupTopics } from "../../runtime/contract/names";
 import type { StatusRecord } from "../../runtime/contract/records";
 import { encryptSecret } from "../../runtime/contract/secrets";
 import { CdcError, combineErrors } from "../../runtime/errors";
 import { runPrechecks } from "../../runtime/source/prechecks";
 import { serverIdentity } from "../../runtime/source/server-identity";
+import { defaultTlsMode } from "../../runtime/contract/tls";
 import { providerKafka } from "../kafka";
-import { engineFailures, failureOf, knownFailures, note, sourceFailure } from "../diagnostics";
+import { sourceLogin, sourceTlsNote } from "../source-inputs";
+import { engineFailures, kafkaFailure, knownFailures, note, sourceFailure } from "../diagnostics";
 import { withDetailedDiff } from "../dynamic-diff";
 import { containsUnknown, type CheckFailure } from "../types";
 import { deleteLeaseGroup, hasConfig, readStatus, registeredConnectors, waitForDeploy, waitForStop, writeRecord } from "./control-plane";
@@ -42,13 +45,21 @@ async function checkInputs(given: ConnectorInputs | undefined, news: ConnectorIn
   delete inputs.replacing;
   const failures = knownFailures(inputs, [...unknownPropertyFailures(inputs, CONNECTOR_SHAPE, "Connector"), ...validateConnectorInputs(inputs)]);
   if (failures.length > 0) return { inputs, failures };
+  if (known(inputs.source?.host, inputs.source?.tls)) {
+    // The mode is made explicit: preview and the state show what the runtime will connect with,
+    // and a record from before TLS existed (no mode) shows as the change it is.
+    const tls = inputs.source.tls;
+    inputs = { ...inputs, source: { ...inputs.source, tls: { ...(tls ?? {}), mode: tls?.mode ?? defaultTlsMode(tls, inputs.source.host) } } };
+    const weak = sourceTlsNote(inputs.source.tls?.mode);
+    if (weak) note(`warning: connector ${inputs.name}: ${weak}`);
+  }
   const sourceKnown = known(inputs.source, inputs.tables, inputs.manageGrants);
   const identity = sourceKnown ? await sourceIdentity(inputs) : undefined;
   if (known(inputs.kafka?.brokers, inputs.name, inputs.groupName, inputs.topicPrefix, inputs.owner)) {
     // The program's other connectors count as registered already (their deploy may come first).
     const declared = inputs.owner ? declareConnector({ owner: inputs.owner, name: inputs.name, groupName: inputs.groupName, topicPrefix: inputs.topicPrefix, source: inputs.source, serverId: effectiveServerId(inputs) }) : [];
     try {
-      const kafka = providerKafka(inputs.kafka.brokers, "check");
+      const kafka = providerKafka(inputs.kafka, "check");
       const registered = withDeclared(await registeredConnectors(kafka), declared);
       const previous = olds?.name && olds.groupName ? { name: olds.name, groupName: olds.groupName } : undefined;
       failures.push(...checkUniqueness(inputs, previous, registered));
@@ -65,7 +76,7 @@ async function checkInputs(given: ConnectorInputs | undefined, news: ConnectorIn
         }
       }
     } catch (error) {
-      failures.push(failureOf("kafka.brokers", error));
+      failures.push(kafkaFailure(error));
     }
   }
   if (sourceKnown) {
@@ -104,9 +115,8 @@ function withDeclared(registered: RegisteredConnector[], declared: DeclaredConne
 
 /** The source server's identity (see serverIdentity), read with the account or the admin; undefined if it cannot be read. */
 async function sourceIdentity(inputs: ConnectorInputs): Promise<string | undefined> {
-  const s = inputs.source;
-  const login = inputs.manageGrants ? { user: inputs.manageGrants.adminUser, password: inputs.manageGrants.adminPassword } : { user: s.user, password: s.password };
-  return serverIdentity({ host: s.host, port: s.port, ...login }).catch(() => undefined);
+  const admin = inputs.manageGrants ? { user: inputs.manageGrants.adminUser, password: inputs.manageGrants.adminPassword } : undefined;
+  return serverIdentity(sourceLogin(inputs.source, admin)).catch(() => undefined);
 }
 
 /** Runs the live prechecks (as the manageGrants admin when given); warnings are shown, failures returned per input property. */
@@ -127,7 +137,7 @@ async function precheckFailures(inputs: ConnectorInputs): Promise<CheckFailure[]
 
 function sourceAccess(inputs: ConnectorInputs) {
   const s = inputs.source;
-  return { host: s.host, port: s.port ?? 3306, user: s.user, password: s.password, database: s.database, tables: inputs.tables, serverId: effectiveServerId(inputs) };
+  return { ...sourceLogin(s), port: s.port ?? 3306, database: s.database, tables: inputs.tables, serverId: effectiveServerId(inputs) };
 }
 
 /** Outputs an in-place update keeps: preview shows them known. */
@@ -153,7 +163,7 @@ export async function diff(_id: string, props: ConnectorOutputs, news: Connector
 /** What the update will do with the topics the runtime made that the new config no longer writes. */
 async function cleanupLines(news: ConnectorInputs): Promise<string[]> {
   try {
-    const c = await claimCleanup(providerKafka(news.kafka.brokers, "diff"), news);
+    const c = await claimCleanup(providerKafka(news.kafka, "diff"), news);
     return describeClaimCleanup(news.name, c.remove, c.keep, c.release);
   } catch (error) {
     return [`warning: connector ${news.name}: cannot tell which of its topics the update deletes: ${(error as Error).message}`];
@@ -161,7 +171,7 @@ async function cleanupLines(news: ConnectorInputs): Promise<string[]> {
 }
 
 export async function create(inputs: ConnectorInputs): Promise<pulumi.dynamic.CreateResult<ConnectorOutputs>> {
-  const kafka = providerKafka(inputs.kafka.brokers, "deploy");
+  const kafka = providerKafka(inputs.kafka, "deploy");
   const handover: Handover | undefined = inputs.replacing ? await takeOver(kafka, inputs, inputs.replacing) : undefined;
   try {
     const outs = await deploy(undefined, inputs, handover?.grants);
@@ -174,7 +184,7 @@ export async function create(inputs: ConnectorInputs): Promise<pulumi.dynamic.Cr
 
 export async function update(_id: string, olds: ConnectorOutputs, news: ConnectorInputs): Promise<pulumi.dynamic.UpdateResult<ConnectorOutputs>> {
   const outs = await deploy(upgrade(olds), news);
-  await cleanUpAfterUpdate(providerKafka(news.kafka.brokers, "deploy"), news);
+  await cleanUpAfterUpdate(providerKafka(news.kafka, "deploy"), news);
   return { outs };
 }
 
@@ -185,14 +195,16 @@ async function deployConfig(inputs: ConnectorInputs, first: boolean, grants: App
   if (prechecks.errors.length > 0) throw combineErrors(prechecks.errors);
 
   const topics = groupTopics(inputs.groupName);
-  const kafka = providerKafka(inputs.kafka.brokers, "deploy");
+  const kafka = providerKafka(inputs.kafka, "deploy");
   const revision = `${Date.now().toString(36)}-${crypto.randomBytes(4).toString("hex")}`;
   const r = inputs.replacing;
+  // The TLS key travels like the password: encrypted with the group key, under its own context.
+  const tlsKey = inputs.source.tls?.key;
   const record = configRecord(inputs, encryptSecret(inputs.source.password, inputs.groupKey, inputs.name), revision, {
-    sourceServer: await serverIdentity({ host: inputs.source.host, port: inputs.source.port, user: inputs.source.user, password: inputs.source.password }),
+    sourceServer: await serverIdentity(sourceLogin(inputs.source)),
     ...(grants ? { managedGrants: grants } : {}),
     ...(r ? { replaces: { group: r.group, name: r.name, position: r.takesPosition, grants: r.takesGrants } } : {}),
-  });
+  }, tlsKey ? encryptSecret(tlsKey, inputs.groupKey, tlsKeyContext(inputs.name)) : undefined);
   await writeRecord(kafka, topics.configs, inputs.name, Buffer.from(JSON.stringify(record), "utf8"));
   const timeoutSeconds = inputs.deployTimeoutSeconds ?? DEFAULT_DEPLOY_TIMEOUT_SECONDS;
   note(`connector ${inputs.name}: config written to ${topics.configs}; waiting up to ${timeoutSeconds} s for the runtime to report RUNNING`);
@@ -259,7 +271,7 @@ export function statusOf(record: StatusRecord | null): ConnectorStatus {
 export async function read(id: string, props: ConnectorOutputs): Promise<pulumi.dynamic.ReadResult<ConnectorOutputs>> {
   const olds = upgrade(props);
   const topics = groupTopics(olds.groupName);
-  const kafka = providerKafka(olds.kafka.brokers, "read");
+  const kafka = providerKafka(olds.kafka, "read");
   if (!(await hasConfig(kafka, topics.configs, olds.name))) {
     note(`connector ${olds.name}: its config is gone from ${topics.configs} (deleted outside Pulumi); pulumi up creates it again`);
     return { id: "", props: olds };
@@ -275,7 +287,7 @@ export async function read(id: string, props: ConnectorOutputs): Promise<pulumi.
 export async function del(_id: string, props: ConnectorOutputs): Promise<void> {
   const olds = upgrade(props);
   const topics = groupTopics(olds.groupName);
-  const kafka = providerKafka(olds.kafka.brokers, "delete");
+  const kafka = providerKafka(olds.kafka, "delete");
   // A replacement that took over from this connector (it stopped it already) keeps what it took.
   const successor = olds.owner ? findSuccessor(olds, await registeredConnectors(kafka)) : undefined;
   if (successor && successor.group === olds.groupName && successor.name === olds.name) {

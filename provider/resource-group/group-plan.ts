@@ -3,7 +3,7 @@
  * and the key), validated in check so preview fails fast.
  */
 import { groupNameProblem, type GroupTopics } from "../../runtime/contract/names";
-import { brokerFailures } from "../kafka-inputs";
+import { kafkaFailures } from "../kafka-inputs";
 import { containsUnknown, type CenArgs, type CheckFailure, type EniBindingArgs, type KafkaArgs, type SourceNetworkArgs } from "../types";
 import { checkGroupNetwork } from "./network";
 
@@ -38,7 +38,7 @@ export function validateGroupInputs(inputs: GroupCoreInputs): CheckFailure[] {
   const nameProblem = groupNameProblem(inputs.name);
   const shown = typeof inputs.name === "string" || inputs.name === undefined ? `${JSON.stringify(inputs.name ?? "")} ` : "";
   if (nameProblem) failures.push({ property: "name", reason: `${shown}${nameProblem} (it is part of the internal topic names cdc-<name>-configs ...)` });
-  failures.push(...brokerFailures(inputs.kafka));
+  failures.push(...kafkaFailures(inputs.kafka));
   if (inputs.kafka?.region && inputs.region && !containsUnknown([inputs.kafka.region, inputs.region]) && inputs.kafka.region !== inputs.region) {
     failures.push({
       property: "kafka.region",

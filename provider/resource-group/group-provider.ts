@@ -9,7 +9,8 @@ import { generateGroupKey } from "../../runtime/contract/secrets";
 import { CdcError } from "../../runtime/errors";
 import { readTopicToEnd } from "../../runtime/sink/topic-reader";
 import { withAdmin } from "../kafka";
-import { engineFailures, failureOf, knownFailures } from "../diagnostics";
+import { kafkaSecurityNotes } from "../kafka-inputs";
+import { engineFailures, kafkaFailure, knownFailures, note } from "../diagnostics";
 import { GROUP_CORE_SHAPE, unknownPropertyFailures } from "../properties";
 import { topicSettingsFailures } from "../topic-validation";
 import { containsUnknown } from "../types";
@@ -17,14 +18,19 @@ import { diffGroupCore, GROUP_STATE_VERSION, validateGroupInputs, type GroupCore
 
 export async function check(_olds: GroupCoreInputs | undefined, news: GroupCoreInputs): Promise<pulumi.dynamic.CheckResult<GroupCoreInputs>> {
   const failures = knownFailures(news, [...(news.argumentFailures ?? []), ...unknownPropertyFailures(news, GROUP_CORE_SHAPE, "ResourceGroup"), ...validateGroupInputs(news)]);
-  // The internal topics' replication factor, judged by the broker now rather than in up.
-  if (failures.length === 0 && news.replicationFactor !== undefined && !containsUnknown(news.kafka?.brokers)) {
+  if (failures.length === 0 && !containsUnknown(news.kafka)) for (const line of kafkaSecurityNotes(news.kafka, `resource group ${news.name}`)) note(line);
+  // The cluster is logged in to now (TLS, SASL) rather than in up, and the internal topics'
+  // replication factor judged by the broker.
+  if (failures.length === 0 && !containsUnknown(news.kafka)) {
     try {
+      const rf = news.replicationFactor;
       failures.push(
-        ...(await withAdmin(news.kafka.brokers, (admin) => topicSettingsFailures(admin, { partitions: 1, replicationFactor: news.replicationFactor, configs: INTERNAL_TOPIC_CONFIGS.configs }, "replicationFactor", "replicationFactor"))),
+        ...(await withAdmin(news.kafka, async (admin) =>
+          rf === undefined ? [] : topicSettingsFailures(admin, { partitions: 1, replicationFactor: rf, configs: INTERNAL_TOPIC_CONFIGS.configs }, "replicationFactor", "replicationFactor"),
+        )),
       );
     } catch (error) {
-      failures.push(failureOf("kafka.brokers", error));
+      failures.push(kafkaFailure(error));
     }
   }
   return { inputs: news, failures: engineFailures(news, failures) };
@@ -37,7 +43,7 @@ export async function diff(_id: string, olds: GroupCoreOutputs, news: GroupCoreI
 
 async function ensureTopics(inputs: GroupCoreInputs): Promise<GroupTopics> {
   const topics = groupTopics(inputs.name);
-  await withAdmin(inputs.kafka.brokers, (admin) =>
+  await withAdmin(inputs.kafka, (admin) =>
     admin.ensureTopics(
       (Object.keys(topics) as (keyof GroupTopics)[]).map((k) => ({ topic: topics[k], partitions: 1, replicationFactor: inputs.replicationFactor, configs: INTERNAL_TOPIC_CONFIGS[k] })),
     ),
@@ -62,7 +68,7 @@ export async function read(id: string, props: GroupCoreOutputs): Promise<pulumi.
 
 export async function del(_id: string, props: GroupCoreOutputs): Promise<void> {
   const topics = props.topics ?? groupTopics(props.name);
-  await withAdmin(props.kafka.brokers, async (admin, kafka) => {
+  await withAdmin(props.kafka, async (admin, kafka) => {
     const { missing } = await admin.partitionCounts([topics.configs]);
     if (missing.length === 0) {
       const live = [...(await readTopicToEnd(kafka, topics.configs))].filter(([, v]) => v !== null).map(([k]) => k);

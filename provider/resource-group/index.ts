@@ -6,7 +6,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { GroupTopics } from "../../runtime/contract/names";
+import { kafkaSecurityOf } from "../../runtime/contract/kafka-security";
 import { forwardingProvider } from "../dynamic";
+import { KAFKA_SECRET_PATHS, withSecretFields } from "../secret-fields";
+import { warnIfPlainKafkaSecrets } from "../secret-inputs";
 import type { CenArgs, EniBindingArgs, Inputs, KafkaArgs, KubernetesRuntimeArgs, LocalRuntimeArgs, SourceNetworkArgs } from "../types";
 import { RESOURCE_GROUP_SHAPE, unknownPropertyFailures } from "../properties";
 import { DEFAULT_GROUP_SPEC } from "./group-plan";
@@ -32,7 +35,7 @@ class LocalRuntime extends pulumi.dynamic.Resource {
   declare readonly pid: pulumi.Output<number>;
   constructor(name: string, args: Record<string, unknown>, opts: pulumi.CustomResourceOptions) {
     const outputs = { pid: undefined, hostname: undefined, port: undefined, url: undefined, logFile: undefined, runDir: undefined, running: undefined, stateVersion: undefined };
-    super(localRuntimeProvider, name, { ...args, ...outputs }, { ...opts, additionalSecretOutputs: ["groupKey"] }, "mysql-kafka-cdc:index", "LocalRuntime");
+    super(localRuntimeProvider, name, { ...args, ...outputs }, { ...opts, additionalSecretOutputs: ["groupKey", "kafkaSecurity"] }, "mysql-kafka-cdc:index", "LocalRuntime");
   }
 }
 
@@ -81,12 +84,13 @@ export class ResourceGroup extends pulumi.ComponentResource {
     if (!target || (runtimeArgs.local && runtimeArgs.kubernetes)) {
       argumentFailures.push({ property: "runtime", reason: "must be { local: {...} } (a process on this machine) or { kubernetes: {...} } (a Deployment), one of them" });
     }
+    warnIfPlainKafkaSecrets(this, `ResourceGroup ${name}:`, args.kafka);
     const core = new GroupCore(
       `${name}-core`,
       {
         name: args.name ?? name,
         region: args.region,
-        kafka: args.kafka,
+        kafka: withSecretFields(args.kafka, KAFKA_SECRET_PATHS),
         sources: args.sources,
         eniBindings: args.eniBindings,
         cen: args.cen,
@@ -96,7 +100,9 @@ export class ResourceGroup extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const brokers = core.kafka.apply((k) => k.brokers);
+    // The core's kafka output is secret as a whole (it holds the SASL password): the brokers are not.
+    const brokers = pulumi.unsecret(core.kafka.apply((k) => k.brokers));
+    const kafkaSecurity = pulumi.secret(core.kafka.apply((k) => kafkaSecurityOf(k)));
     if (target === "local" && "local" in args.runtime && args.runtime.local) {
       const local = pulumi.output(args.runtime.local);
       const runtime = new LocalRuntime(
@@ -105,6 +111,7 @@ export class ResourceGroup extends pulumi.ComponentResource {
           groupName: core.name,
           groupKey: core.groupKey,
           brokers,
+          kafkaSecurity,
           workDir: local.apply((l) => l.workDir),
           httpPort: local.apply((l) => l.httpPort),
           logLevel: args.logLevel ?? local.apply((l) => l.logLevel),
@@ -116,7 +123,7 @@ export class ResourceGroup extends pulumi.ComponentResource {
     } else if (target === "kubernetes" && "kubernetes" in args.runtime && args.runtime.kubernetes) {
       this.kubernetes = new KubernetesRuntime(
         `${name}-runtime`,
-        { groupName: core.name, groupKey: core.groupKey, brokers, spec: pulumi.output(spec), runtime: args.runtime.kubernetes, logLevel: args.logLevel },
+        { groupName: core.name, groupKey: core.groupKey, brokers, kafkaSecurity, spec: pulumi.output(spec), runtime: args.runtime.kubernetes, logLevel: args.logLevel },
         { parent: this },
       );
       this.runtimeUrl = pulumi.output(undefined);
@@ -130,7 +137,7 @@ export class ResourceGroup extends pulumi.ComponentResource {
     // show every Connector as replaced. Connectors depend on the whole group (dependsOn) instead.
     this.groupName = core.name;
     this.groupKey = pulumi.secret(core.groupKey);
-    this.kafka = core.kafka;
+    this.kafka = withSecretFields(core.kafka, KAFKA_SECRET_PATHS);
     this.topics = core.topics;
     this.registerOutputs({ groupName: this.groupName, topics: this.topics, runtimeUrl: this.runtimeUrl });
   }

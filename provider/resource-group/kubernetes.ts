@@ -1,5 +1,6 @@
 /**
- * The Kubernetes target of a resource group's runtime: a Secret holding the group key, a Deployment of
+ * The Kubernetes target of a resource group's runtime: a Secret holding the group key and the Kafka
+ * login (mounted as the runtime's CDC_SECRETS_FILE, never in the Deployment's spec), a Deployment of
  * the runtime image (runtime/Dockerfile) and a PodDisruptionBudget. The workers share the group's
  * connectors through Kafka leases (runtime/control/lease.ts): each connector runs on one replica,
  * connectors spread over the replicas, and another replica takes over from a dead one within the
@@ -10,6 +11,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import type { KafkaSecurity } from "../../runtime/contract/kafka-security";
+import { serializeRuntimeSecrets } from "../../runtime/contract/runtime-secrets";
 import type { Inputs, KubernetesRuntimeArgs } from "../types";
 import { DEFAULT_GROUP_SPEC } from "./group-plan";
 
@@ -18,6 +21,8 @@ export interface KubernetesRuntimeComponentArgs {
   /** The group's key, base64 of 32 bytes (a secret); it only ever reaches the pods through the Secret. */
   groupKey: pulumi.Input<string>;
   brokers: pulumi.Input<pulumi.Input<string>[]>;
+  /** The cluster's TLS and SASL (a secret); like the key, it only reaches the pods through the Secret. */
+  kafkaSecurity?: pulumi.Input<KafkaSecurity | undefined>;
   /** The group's spec; each pod requests (and is limited to) it. Default 4 vCPU / 8 GB. */
   spec: pulumi.Input<{ cpu: number; memoryGb: number }>;
   runtime: Inputs<KubernetesRuntimeArgs>;
@@ -29,6 +34,9 @@ export const DEFAULT_REPLICAS = 2;
 export const DEFAULT_HTTP_PORT = 8080;
 /** The image's USER node (uid/gid 1000); stated in the pod too so runAsNonRoot can be verified. */
 const RUNTIME_UID = 1000;
+/** Where the Secret is mounted, and its key: the runtime's CDC_SECRETS_FILE. */
+const SECRETS_DIR = "/etc/cdc-secrets";
+const SECRETS_KEY = "secrets.json";
 
 /** Throws unless `replicas` can fail over: one pod would leave the group down during every restart. */
 export function checkReplicas(replicas: number): number {
@@ -94,7 +102,9 @@ export class KubernetesRuntime extends pulumi.ComponentResource {
       {
         metadata: { namespace, labels },
         type: "Opaque",
-        stringData: { CDC_GROUP_KEY: pulumi.secret(args.groupKey) },
+        stringData: {
+          [SECRETS_KEY]: pulumi.secret(pulumi.all([args.groupKey, args.kafkaSecurity]).apply(([groupKey, kafka]) => serializeRuntimeSecrets({ groupKey, kafka: kafka ?? undefined }))),
+        },
       },
       { parent: this, additionalSecretOutputs: ["data", "stringData"] },
     );
@@ -135,6 +145,7 @@ export class KubernetesRuntime extends pulumi.ComponentResource {
                 runAsNonRoot: true,
                 runAsUser: RUNTIME_UID,
                 runAsGroup: RUNTIME_UID,
+                fsGroup: RUNTIME_UID,
                 seccompProfile: { type: "RuntimeDefault" },
               },
               // Preferred, not required: a single-node cluster still runs every replica.
@@ -158,7 +169,8 @@ export class KubernetesRuntime extends pulumi.ComponentResource {
                     { name: "CDC_LOG_LEVEL", value: pulumi.output(args.logLevel ?? "info") },
                     // The pod name: unique per worker and what `kubectl` shows, so status records map to pods.
                     { name: "CDC_WORKER_ID", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
-                    { name: "CDC_GROUP_KEY", valueFrom: { secretKeyRef: { name: this.secret.metadata.name, key: "CDC_GROUP_KEY" } } },
+                    // The Secret, as a read-only file: no secret is in the pod's environment or spec.
+                    { name: "CDC_SECRETS_FILE", value: `${SECRETS_DIR}/${SECRETS_KEY}` },
                   ],
                   ports: [{ name: "http", containerPort: httpPort, protocol: "TCP" }],
                   resources,
@@ -176,10 +188,17 @@ export class KubernetesRuntime extends pulumi.ComponentResource {
                     capabilities: { drop: ["ALL"] },
                   },
                   // The root filesystem is read-only; Node and native modules may still want a scratch /tmp.
-                  volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                  volumeMounts: [
+                    { name: "tmp", mountPath: "/tmp" },
+                    { name: "secrets", mountPath: SECRETS_DIR, readOnly: true },
+                  ],
                 },
               ],
-              volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
+              volumes: [
+                { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+                // Readable by the runtime's group only (fsGroup below owns the files).
+                { name: "secrets", secret: { secretName: this.secret.metadata.name, defaultMode: 0o440 } },
+              ],
             },
           },
         },

@@ -3,7 +3,9 @@
  * machine (dev stacks). create starts the supervisor detached and waits for /healthz; read reports
  * whether it still runs; diff restarts one that died; delete stops it (pulumi destroy).
  */
-import { openPrivateAppend, privateDir } from "../private-files";
+import { openPrivateAppend, privateDir, writePrivateFile } from "../private-files";
+import type { KafkaSecurity } from "../../runtime/contract/kafka-security";
+import { serializeRuntimeSecrets } from "../../runtime/contract/runtime-secrets";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -15,9 +17,11 @@ import { containsUnknown } from "../types";
 
 export interface LocalRuntimeInputs {
   groupName: string;
-  /** A secret (additionalSecretOutputs); handed to the process in its environment only. */
+  /** A secret (additionalSecretOutputs); handed to the process in its secrets file only. */
   groupKey: string;
   brokers: string[];
+  /** The cluster's TLS and SASL; a secret, handed over in the secrets file. */
+  kafkaSecurity?: KafkaSecurity;
   workDir?: string;
   httpPort?: number;
   logLevel?: string;
@@ -35,6 +39,7 @@ export interface LocalRuntimeOutputs extends LocalRuntimeInputs {
 }
 
 const STATE_VERSION = 1;
+const SECRETS_FILE = "secrets.json";
 const HEALTH_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 20_000;
 
@@ -92,6 +97,10 @@ async function start(inputs: LocalRuntimeInputs): Promise<LocalRuntimeOutputs> {
   if (fs.existsSync(pidFile)) await stop(Number(fs.readFileSync(pidFile, "utf8")));
   const port = inputs.httpPort ?? (await freePort());
   const logFile = path.join(runDir, "runtime.log");
+  // The secrets go in a file only this user may read: the environment and the arguments of a
+  // process are what `ps e` shows.
+  const secretsFile = path.join(runDir, SECRETS_FILE);
+  writePrivateFile(secretsFile, serializeRuntimeSecrets({ groupKey: inputs.groupKey, kafka: inputs.kafkaSecurity ?? undefined }));
   const out = openPrivateAppend(logFile);
   const child = spawn(process.execPath, [path.join(__dirname, "local-supervisor.js")], {
     detached: true,
@@ -103,7 +112,7 @@ async function start(inputs: LocalRuntimeInputs): Promise<LocalRuntimeOutputs> {
       CDC_SUPERVISED_ENTRY: path.join(__dirname, "..", "..", "runtime", "main.js"),
       CDC_KAFKA_BROKERS: inputs.brokers.join(","),
       CDC_GROUP: inputs.groupName,
-      CDC_GROUP_KEY: inputs.groupKey,
+      CDC_SECRETS_FILE: secretsFile,
       CDC_HTTP_PORT: String(port),
       CDC_HTTP_HOST: "127.0.0.1",
       CDC_WORKER_ID: `${os.hostname()}-local`,
@@ -157,7 +166,7 @@ export async function check(_olds: LocalRuntimeInputs | undefined, news: LocalRu
 }
 
 export async function diff(_id: string, olds: LocalRuntimeOutputs, news: LocalRuntimeInputs): Promise<pulumi.dynamic.DiffResult> {
-  const keys: (keyof LocalRuntimeInputs)[] = ["groupName", "groupKey", "brokers", "workDir", "httpPort", "logLevel"];
+  const keys: (keyof LocalRuntimeInputs)[] = ["groupName", "groupKey", "brokers", "kafkaSecurity", "workDir", "httpPort", "logLevel"];
   const changed = keys.filter((k) => JSON.stringify(olds[k] ?? null) !== JSON.stringify(news[k] ?? null));
   // A process that died (reboot, kill) is restarted by an update: preview says so.
   const dead = olds.hostname === os.hostname() && !isSupervisorAlive(olds.pid);
@@ -187,4 +196,5 @@ export async function del(_id: string, props: LocalRuntimeOutputs): Promise<void
   }
   await stop(props.pid);
   fs.rmSync(path.join(props.runDir, "supervisor.pid"), { force: true });
+  fs.rmSync(path.join(props.runDir, SECRETS_FILE), { force: true });
 }

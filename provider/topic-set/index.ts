@@ -9,7 +9,10 @@ import { tableTopic } from "../../runtime/contract/names";
 import { forwardingProvider } from "../dynamic";
 import { resourceOwner } from "../owner";
 import { warnIfPlainConfig } from "../secret-inputs";
-import { withSecretPassword, type Inputs, type KafkaArgs, type SourceArgs } from "../types";
+import { kafkaSecurityOf } from "../../runtime/contract/kafka-security";
+import { KAFKA_SECRET_PATHS, SOURCE_SECRET_PATHS, withSecretFields } from "../secret-fields";
+import { warnIfPlainKafkaSecrets } from "../secret-inputs";
+import type { Inputs, KafkaArgs, SourceArgs } from "../types";
 import type { TopicOwnership } from "./ownership";
 
 // Serialized into the state: each method only loads the implementation (no clients, no credentials).
@@ -50,17 +53,21 @@ export class TopicSet extends pulumi.dynamic.Resource {
   readonly members: pulumi.Output<pulumi.Resource[]>;
 
   constructor(name: string, args: TopicSetArgs, opts?: pulumi.CustomResourceOptions) {
-    const source = withSecretPassword(args.source);
+    const source = withSecretFields(args.source, SOURCE_SECRET_PATHS);
+    const kafka = withSecretFields(args.kafka, KAFKA_SECRET_PATHS);
     super(
       topicSetProvider,
       name,
-      { ...args, source, owner: resourceOwner(name, opts), topics: undefined, plannedPartitions: undefined, ownership: undefined, retained: undefined, stateVersion: undefined },
+      { ...args, kafka, source, owner: resourceOwner(name, opts), topics: undefined, plannedPartitions: undefined, ownership: undefined, retained: undefined, stateVersion: undefined },
       opts,
       "mysql-kafka-cdc:index",
       "TopicSet",
     );
     if (args.source) warnIfPlainConfig(this, `TopicSet ${name}:`, "source.password", pulumi.output(args.source).apply((s) => s.password));
-    const brokers = pulumi.output(args.kafka).apply((k) => k.brokers);
+    warnIfPlainKafkaSecrets(this, `TopicSet ${name}:`, args.kafka);
+    // The members delete topics with the cluster's login: kept secret as a whole (no one reads it).
+    const brokers = pulumi.unsecret(pulumi.output(args.kafka).apply((k) => k.brokers));
+    const kafkaSecurity = pulumi.secret(pulumi.output(args.kafka).apply((k) => kafkaSecurityOf(k)));
     this.members = pulumi.all([args.tables, args.topicPrefix]).apply(([tables, prefix]) =>
       tables.map(
         (table) =>
@@ -68,6 +75,7 @@ export class TopicSet extends pulumi.dynamic.Resource {
             `${name}-${table}`,
             {
               brokers,
+              kafkaSecurity,
               topicPrefix: prefix,
               table,
               topic: tableTopic(prefix, table),

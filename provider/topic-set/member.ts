@@ -7,12 +7,15 @@
  * nothing: the TopicSet makes the topics.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import type { KafkaSecurity } from "../../runtime/contract/kafka-security";
 import { withAdmin } from "../kafka";
 import { note } from "../diagnostics";
 import type { TopicOwnership } from "./ownership";
 
 export interface MemberInputs {
   brokers: string[];
+  /** The cluster's TLS and SASL (a secret: the SASL password, the TLS key), to delete the topic with; absent for a plaintext cluster. */
+  kafkaSecurity?: KafkaSecurity;
   topicPrefix: string;
   table: string;
   topic: string;
@@ -36,7 +39,7 @@ export async function check(_olds: MemberInputs | undefined, news: MemberInputs)
 }
 
 export async function diff(_id: string, olds: MemberOutputs, news: MemberInputs): Promise<pulumi.dynamic.DiffResult> {
-  const changed = (["brokers", "topicPrefix", "ownership", "retainOnDelete", "deleteAdoptedTopics"] as const).filter((k) => JSON.stringify(olds[k] ?? null) !== JSON.stringify(news[k] ?? null));
+  const changed = (["brokers", "kafkaSecurity", "topicPrefix", "ownership", "retainOnDelete", "deleteAdoptedTopics"] as const).filter((k) => JSON.stringify(olds[k] ?? null) !== JSON.stringify(news[k] ?? null));
   // Another topic is another member: the old one is deleted (its topic with it) at the end.
   const replaces = olds.topic !== news.topic ? ["topic"] : [];
   return { changes: changed.length + replaces.length > 0, replaces, deleteBeforeReplace: false };
@@ -60,6 +63,6 @@ export async function del(_id: string, props: MemberOutputs): Promise<void> {
     note(`TopicSet ${props.topicPrefix}: kept topic ${props.topic} (${decision.why})`);
     return;
   }
-  await withAdmin(props.brokers, (admin) => admin.deleteTopics([props.topic]));
+  await withAdmin({ brokers: props.brokers, ...props.kafkaSecurity }, (admin) => admin.deleteTopics([props.topic]));
   note(`TopicSet ${props.topicPrefix}: deleted topic ${props.topic}`);
 }

@@ -7,7 +7,7 @@
 import { tableTopic, tableTopicProblem, topicPrefixProblem } from "../../runtime/contract/names";
 import type { CheckFailure, KafkaArgs, SourceArgs } from "../types";
 import type { TopicOwnership } from "./ownership";
-import { brokerFailures } from "../kafka-inputs";
+import { kafkaFailures } from "../kafka-inputs";
 import { sourceFailures } from "../source-inputs";
 
 /** Partitions of a table's topic (seed 000): 6 with a primary key, 1 without. */
@@ -69,7 +69,7 @@ export const TOPIC_SET_STATE_VERSION = 2;
 export function validateTopicSetInputs(inputs: TopicSetInputs): CheckFailure[] {
   const failures: CheckFailure[] = [];
   const fail = (property: string, reason: string) => failures.push({ property, reason });
-  failures.push(...brokerFailures(inputs.kafka));
+  failures.push(...kafkaFailures(inputs.kafka));
   failures.push(...sourceFailures(inputs.source));
   const prefixProblem = topicPrefixProblem(inputs.topicPrefix);
   if (prefixProblem) fail("topicPrefix", `${JSON.stringify(inputs.topicPrefix ?? "")} ${prefixProblem}`);

@@ -7,8 +7,9 @@ import type * as pulumi from "@pulumi/pulumi";
 import { tableTopic } from "../../runtime/contract/names";
 import { DEFAULT_PARTITION_CHECK_MS } from "../../runtime/pipeline/partition-watch";
 import { withAdmin } from "../kafka";
+import { kafkaSecurityNotes } from "../kafka-inputs";
 import { lookupTables } from "../source-lookup";
-import { engineFailures, failureOf, knownFailures, note, sourceFailure } from "../diagnostics";
+import { engineFailures, kafkaFailure, knownFailures, note, sourceFailure } from "../diagnostics";
 import { withDetailedDiff } from "../dynamic-diff";
 import { containsUnknown } from "../types";
 import type { KafkaAdmin } from "../../runtime/sink/admin";
@@ -49,6 +50,7 @@ async function checkInputs(given: TopicSetInputs | undefined, news: TopicSetInpu
     failures.push({ property: "topicPrefix", reason: `${JSON.stringify(inputs.topicPrefix)} is also the prefix of another TopicSet of this program (${twin}); both would manage the same topics: give each its own prefix` });
     return { inputs, failures };
   }
+  for (const line of kafkaSecurityNotes(inputs.kafka, `TopicSet ${inputs.topicPrefix}`)) note(line);
 
   let withPrimaryKey = new Set<string>();
   let sourceTables: Set<string> | undefined;
@@ -68,7 +70,7 @@ async function checkInputs(given: TopicSetInputs | undefined, news: TopicSetInpu
   }
   let existing: Map<string, number>;
   try {
-    existing = await withAdmin(inputs.kafka.brokers, async (admin) => {
+    existing = await withAdmin(inputs.kafka, async (admin) => {
       // What the broker would refuse when making a topic, said now rather than in up.
       if (inputs.replicationFactor !== undefined || inputs.topicConfigs) {
         failures.push(...(await topicSettingsFailures(admin, { partitions: 1, replicationFactor: inputs.replicationFactor, configs: inputs.topicConfigs }, "replicationFactor", "topicConfigs")));
@@ -76,7 +78,7 @@ async function checkInputs(given: TopicSetInputs | undefined, news: TopicSetInpu
       return admin.allTopics();
     });
   } catch (error) {
-    failures.push(failureOf("kafka.brokers", error));
+    failures.push(kafkaFailure(error));
     return { inputs, failures };
   }
   // Topics that exist keep their partitions, so only tables without a topic need the source.
@@ -139,7 +141,7 @@ export async function update(_id: string, olds: TopicSetOutputs, news: TopicSetI
 async function apply(olds: TopicSetOutputs | undefined, news: TopicSetInputs, deleteRemoved: boolean): Promise<Record<string, TopicState>> {
   const changes = topicChanges(olds, news);
   const arriving = [...changes.create, ...changes.adopt, ...changes.takeBack];
-  return withAdmin(news.kafka.brokers, async (admin) => {
+  return withAdmin(news.kafka, async (admin) => {
     // A topic that exists already (adopted, taken back, or made since check) is used as it is, not recreated.
     const live = await admin.partitionCounts(arriving.map((t) => t.topic));
     const toCreate = arriving.filter((t) => live.missing.includes(t.topic));
@@ -173,7 +175,7 @@ async function currentTopics(admin: KafkaAdmin, prefix: string, tables: string[]
 
 export async function read(id: string, props: TopicSetOutputs): Promise<pulumi.dynamic.ReadResult<TopicSetOutputs>> {
   const olds = upgrade(props);
-  const topics = await withAdmin(olds.kafka.brokers, (admin) => currentTopics(admin, olds.topicPrefix, olds.tables, olds.topicConfigs));
+  const topics = await withAdmin(olds.kafka, (admin) => currentTopics(admin, olds.topicPrefix, olds.tables, olds.topicConfigs));
   for (const table of olds.tables) {
     const topic = topics[table];
     if (!topic) note(`TopicSet ${olds.topicPrefix}: topic ${tableTopic(olds.topicPrefix, table)} no longer exists (deleted outside Pulumi); pulumi up recreates it`);
@@ -192,7 +194,7 @@ export async function del(_id: string, props: TopicSetOutputs): Promise<void> {
   const rule = { brokers: olds.kafka.brokers, topicPrefix: olds.topicPrefix, retainOnDelete: olds.retainOnDelete, deleteAdoptedTopics: olds.deleteAdoptedTopics };
   const doomed = Object.entries(olds.topics).filter(([table, t]) => deletion({ ...rule, table, topic: t.topic, ownership: olds.ownership?.[table] ?? "created" }).delete).map(([, t]) => t.topic);
   if (olds.retainOnDelete) note(`TopicSet ${olds.topicPrefix}: keeping its topics (retainOnDelete)`);
-  await withAdmin(olds.kafka.brokers, (admin) => admin.deleteTopics(doomed));
+  await withAdmin(olds.kafka, (admin) => admin.deleteTopics(doomed));
 }
 
 /** The state version an output was written with (absent: 1). */

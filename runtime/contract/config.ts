@@ -192,10 +192,7 @@ export function normalizeConnectorConfig(input: unknown): NormalizeResult {
   if (src.tls !== undefined && src.tls !== null) {
     const t: Json = isObject(src.tls) ? src.tls : {};
     if (t.keyEncrypted !== undefined && !isEncryptedSecret(t.keyEncrypted)) problem("source.tls.keyEncrypted", "is not an encrypted secret; write it with the Connector resource");
-    // The key's checks see the plaintext key or a stand-in for the encrypted one.
-    const judged = t.keyEncrypted !== undefined ? { ...t, key: undefined, keyEncrypted: undefined } : t;
-    for (const p of sourceTlsProblems(judged, host, "source.tls")) problem(p.property, p.message);
-    if (t.keyEncrypted !== undefined && t.cert === undefined) problem("source.tls.cert", "is missing: a private key needs its client certificate (give tls.cert)");
+    for (const p of sourceTlsProblems(t, host, "source.tls")) problem(p.property, p.message);
     tls = {
       mode: (typeof t.mode === "string" ? t.mode : defaultTlsMode(t, host)) as TlsMode,
       ...(typeof t.ca === "string" ? { ca: t.ca } : {}),

@@ -51,30 +51,43 @@ export function sourceTlsProblems(tls: unknown, host: unknown, path: string): { 
   if (typeof mode !== "string" || !(TLS_MODES as readonly string[]).includes(mode)) {
     problems.push({ property: `${path}.mode`, message: `must be one of ${TLS_MODES.map((m) => JSON.stringify(m)).join(", ")}, got ${JSON.stringify(mode)}` });
   }
-  for (const key of ["ca", "cert", "serverName"] as const) {
-    if (t[key] !== undefined && typeof t[key] !== "string") problems.push({ property: `${path}.${key}`, message: "must be text" });
+  if (t.serverName !== undefined && typeof t.serverName !== "string") problems.push({ property: `${path}.serverName`, message: "must be text" });
+  problems.push(...tlsMaterialProblems(t, path, "the RDS CA file read with fs.readFileSync"));
+  if (mode === "verify-identity" && typeof host === "string" && net.isIP(host) && typeof t.serverName !== "string") {
+    problems.push({
+      property: `${path}.serverName`,
+      message: `is needed: under verify-identity the server's certificate must name the host, and ${host} is an address (mysql2 would check it against "localhost"). Give the name the certificate holds (e.g. the RDS endpoint), or use mode "verify-ca"`,
+    });
+  }
+  return problems;
+}
+
+/**
+ * What is wrong with the PEM material of TLS settings (a source's or a Kafka cluster's): a CA
+ * bundle that does not parse, a certificate without its key or a key without its certificate, a
+ * key that is not the certificate's. Key values are never shown.
+ */
+export function tlsMaterialProblems(t: Record<string, unknown>, path: string, caExample: string): { property: string; message: string }[] {
+  const problems: { property: string; message: string }[] = [];
+  for (const key of ["ca", "cert"] as const) {
+    if (t[key] !== undefined && typeof t[key] !== "string") problems.push({ property: `${path}.${key}`, message: "must be PEM text" });
   }
   if (typeof t.ca === "string" && !certificatesParse(t.ca)) {
-    problems.push({ property: `${path}.ca`, message: "is not a PEM certificate bundle (-----BEGIN CERTIFICATE-----...); give the CA bundle's text, e.g. the RDS CA file read with fs.readFileSync" });
+    problems.push({ property: `${path}.ca`, message: `is not a PEM certificate bundle (-----BEGIN CERTIFICATE-----...); give the CA bundle's text, e.g. ${caExample}` });
   }
   let certificate: crypto.X509Certificate | undefined;
   if (typeof t.cert === "string") {
     certificate = parseCertificate(t.cert);
     if (!certificate) problems.push({ property: `${path}.cert`, message: "is not a PEM certificate (-----BEGIN CERTIFICATE-----...)" });
   }
-  const keyGiven = t.key !== undefined && t.key !== null;
-  if (t.cert !== undefined && !keyGiven) problems.push({ property: `${path}.key`, message: "is missing: a client certificate needs its private key (give tls.key, as a secret)" });
-  if (keyGiven && t.cert === undefined) problems.push({ property: `${path}.cert`, message: "is missing: a private key needs its client certificate (give tls.cert)" });
-  if (keyGiven) {
+  // keyEncrypted: a config record's key, encrypted with the group key (present, not readable here).
+  const keyGiven = (t.key !== undefined && t.key !== null) || (t.keyEncrypted !== undefined && t.keyEncrypted !== null);
+  if (t.cert !== undefined && t.cert !== null && !keyGiven) problems.push({ property: `${path}.key`, message: `is missing: a client certificate needs its private key (give ${path}.key, as a secret)` });
+  if (keyGiven && (t.cert === undefined || t.cert === null)) problems.push({ property: `${path}.cert`, message: `is missing: a private key needs its client certificate (give ${path}.cert)` });
+  if (t.key !== undefined && t.key !== null) {
     const key = typeof t.key === "string" ? parseKey(t.key) : undefined;
     if (!key) problems.push({ property: `${path}.key`, message: "is not a PEM private key (its value is not shown)" });
-    else if (certificate && !certificate.checkPrivateKey(key)) problems.push({ property: `${path}.key`, message: "is not the private key of tls.cert: give the key the certificate was made for" });
-  }
-  if (mode === "verify-identity" && typeof host === "string" && net.isIP(host) && typeof t.serverName !== "string") {
-    problems.push({
-      property: `${path}.serverName`,
-      message: `is needed: under verify-identity the server's certificate must name the host, and ${host} is an address (mysql2 would check it against "localhost"). Give the name the certificate holds (e.g. the RDS endpoint), or use mode "verify-ca"`,
-    });
+    else if (certificate && !certificate.checkPrivateKey(key)) problems.push({ property: `${path}.key`, message: `is not the private key of ${path}.cert: give the key the certificate was made for (its value is not shown)` });
   }
   return problems;
 }
@@ -100,3 +113,15 @@ function parseKey(pem: string): crypto.KeyObject | undefined {
   }
 }
 
+
+/** The TLS settings a source connection uses: those given, with the mode made explicit (defaultTlsMode). */
+export function resolveSourceTls(tls: Partial<SourceTls> | undefined, host: unknown): SourceTls {
+  const given = tls ?? {};
+  return {
+    mode: given.mode ?? defaultTlsMode(given, host),
+    ...(given.ca ? { ca: given.ca } : {}),
+    ...(given.cert ? { cert: given.cert } : {}),
+    ...(given.key ? { key: given.key } : {}),
+    ...(given.serverName ? { serverName: given.serverName } : {}),
+  };
+}

@@ -55,6 +55,8 @@ export interface StartMariaDbOptions {
   extraArgs?: string[];
   /** Start as a detached process that outlives this one (for `npm run services`). */
   detached?: boolean;
+  /** false: a server without SSL (no certificate), as an RDS instance before SSL is enabled. Default true. */
+  tls?: boolean;
 }
 
 const START_TIMEOUT_MS = 60_000;
@@ -141,11 +143,15 @@ export async function startMariaDb(options: StartMariaDbOptions = {}): Promise<M
     serverId: options.serverId ?? 1,
     admin: { user: "bench_admin", password: crypto.randomBytes(12).toString("hex") },
     cdc: { user: "cdc", password: crypto.randomBytes(12).toString("hex") },
-    tls: {
-      certificates: await makeCertificates(path.join(dir, "tls"), ["localhost"]),
-      requireSsl: { user: "cdc_tls", password: crypto.randomBytes(12).toString("hex") },
-      requireX509: { user: "cdc_x509", password: crypto.randomBytes(12).toString("hex") },
-    },
+    ...(options.tls === false
+      ? {}
+      : {
+          tls: {
+            certificates: await makeCertificates(path.join(dir, "tls"), ["localhost"]),
+            requireSsl: { user: "cdc_tls", password: crypto.randomBytes(12).toString("hex") },
+            requireX509: { user: "cdc_x509", password: crypto.randomBytes(12).toString("hex") },
+          },
+        }),
   };
   const extraArgs = options.extraArgs ?? [];
   endpoint.pid = await launch(endpoint, binDir, extraArgs, options.detached ?? false);
