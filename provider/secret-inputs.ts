@@ -1,6 +1,6 @@
 /**
  * Passwords given as plain (non-secret) stack config. The resources keep every password secret
- * themselves (withSecretPassword), but Pulumi keeps the whole stack config, plain values in
+ * themselves (withSecretFields), but Pulumi keeps the whole stack config, plain values in
  * plaintext, outside any resource (the provider's own state, Pulumi.<stack>.yaml, backups): that
  * cannot be mended from here, so preview says which key to set again with --secret.
  */

@@ -27,7 +27,7 @@ export const ERROR_SPECS = {
   },
   SOURCE_AUTH_FAILED: {
     retriable: false,
-    fix: "Check the source account and password (the Connector's source.user and source.password); the account must be allowed to log in from the runtime's host ('%').",
+    fix: "Check the source account and password (the Connector's source.user and source.password); the account must be allowed to log in from the runtime's host ('%'). An account created REQUIRE SSL or REQUIRE X509 also refuses a login without TLS, or without its client certificate (source.tls.cert and source.tls.key).",
   },
   SOURCE_UNREACHABLE: {
     retriable: true,
@@ -179,7 +179,7 @@ export function classifyMysqlError(error: unknown, what: string): CdcError {
   const code = typeof e.code === "string" ? e.code : "";
   const errno = typeof e.errno === "number" ? e.errno : undefined;
   const detail = safeDetail(e);
-  const tls = tlsProblem(code, detail);
+  const tls = tlsProblem(code, detail, e);
   if (tls) return new CdcError("SOURCE_TLS_FAILED", `${what}: ${tls}.`, { cause: error });
   if (errno === MYSQL_ERRNO.ACCESS_DENIED) return new CdcError("SOURCE_AUTH_FAILED", `${what}: the database refused the login (${code}).`, { cause: error });
   if (errno === MYSQL_ERRNO.MASTER_FATAL_ERROR_READING_BINLOG) {
@@ -209,7 +209,13 @@ const TLS_CODES: Record<string, string> = {
   EPROTO: "the TLS handshake failed",
 };
 
-function tlsProblem(code: string, detail: string): string | undefined {
+function tlsProblem(code: string, detail: string, error?: ErrorLike & { reason?: unknown; host?: unknown }): string | undefined {
+  // mysql2 reports every failed TLS upgrade as HANDSHAKE_SSL_ERROR, overwriting Node's code on
+  // Node's own error: a name mismatch still carries Node's reason and host; the rest only its text.
+  if (code === "HANDSHAKE_SSL_ERROR") {
+    if (typeof error?.reason === "string" && typeof error.host === "string") return `${TLS_CODES.ERR_TLS_CERT_ALTNAME_INVALID} (${detail})`;
+    return `the TLS handshake failed (${detail}): under verify-ca and verify-identity the server's certificate must be signed by a CA given in tls.ca`;
+  }
   const known = TLS_CODES[code];
   if (!known) return undefined;
   // Node's own text names the host and the certificate's names: worth keeping (no secret in it).

@@ -2,14 +2,17 @@
  * `npm run quickstart`: starts the test bench's services (MariaDB and Kafka, detached, reused when
  * already running), creates the demo database `shop` (tables orders and order_items), runs
  * `pulumi up` on the root Pulumi.yaml (a local file backend under the cache directory), then
- * inserts a row and prints the message that arrives in topic shop_orders.
+ * inserts a row and prints the message that arrives in topic shop_orders. The stack reaches
+ * MariaDB over TLS and Kafka on its SASL_SSL listener (SCRAM-SHA-256), as production stacks do.
  * `npm run quickstart -- destroy` runs `pulumi destroy` (topics, connector and runtime go away);
  * stop the services with `npm run services -- stop`.
  */
 import { privateDir } from "../provider/private-files";
 import { spawnSync } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import mysql from "mysql2/promise";
+import type { KafkaSecurity } from "../runtime/contract/kafka-security";
 import { createKafka } from "../runtime/sink/kafka-client";
 import { cacheDir } from "../test/bench/cache";
 import { startServices } from "../test/bench/cli";
@@ -37,8 +40,8 @@ async function createDemoDatabase(port: number, admin: { user: string; password:
 }
 
 /** Inserts one order and waits for its message in shop_orders (read_committed). */
-async function showOneRow(brokers: string[], connection: mysql.Connection): Promise<void> {
-  const kafka = createKafka({ brokers, clientId: "quickstart" });
+async function showOneRow(brokers: string[], security: KafkaSecurity, connection: mysql.Connection): Promise<void> {
+  const kafka = createKafka({ brokers, clientId: "quickstart", security });
   const consumer = kafka.consumer({ groupId: `quickstart-${Date.now()}`, readUncommitted: false });
   await consumer.connect();
   await consumer.subscribe({ topics: ["shop_orders"], fromBeginning: true });
@@ -78,9 +81,12 @@ async function main(action: string): Promise<void> {
   console.log("# starting the bench services (MariaDB, Kafka)");
   const services = await startServices();
   const mariadb = services.mariadb;
-  const brokers = services.kafka?.brokers ?? [];
-  if (!mariadb) throw new Error("the bench has no MariaDB");
-  console.log(`# MariaDB 127.0.0.1:${mariadb.port}, Kafka ${brokers.join(",")}`);
+  const secured = services.kafka?.secured;
+  if (!mariadb?.tls) throw new Error("the bench has no MariaDB with TLS: restart it with npm run services -- stop, then start");
+  if (!secured) throw new Error("the bench's Kafka has no SASL_SSL listener: restart it with npm run services -- stop, then start");
+  const brokers = secured.saslSsl.brokers;
+  const user = secured.users.scram256;
+  console.log(`# MariaDB 127.0.0.1:${mariadb.port} (TLS), Kafka ${brokers.join(",")} (SASL_SSL, SCRAM-SHA-256 as ${user.username})`);
   pulumi(binDir, env, ["stack", "select", "--create", STACK]);
   if (action === "destroy") {
     pulumi(binDir, env, ["destroy", "--yes"]);
@@ -89,12 +95,17 @@ async function main(action: string): Promise<void> {
   const connection = await createDemoDatabase(mariadb.port, mariadb.admin);
   try {
     pulumi(binDir, env, ["config", "set", "mysqlPort", String(mariadb.port)]);
+    pulumi(binDir, env, ["config", "set", "mysqlCaFile", mariadb.tls.certificates.ca]);
     pulumi(binDir, env, ["config", "set", "kafkaBrokers", brokers.join(",")]);
+    pulumi(binDir, env, ["config", "set", "kafkaCaFile", secured.certificates.ca]);
+    pulumi(binDir, env, ["config", "set", "kafkaUser", user.username]);
     pulumi(binDir, env, ["config", "set", "user", mariadb.cdc.user]);
-    // From stdin, so the password is never on a command line.
+    // From stdin, so the passwords are never on a command line.
     pulumi(binDir, env, ["config", "set", "--secret", "password"], mariadb.cdc.password);
+    pulumi(binDir, env, ["config", "set", "--secret", "kafkaPassword"], user.password);
     pulumi(binDir, env, ["up", "--yes"]);
-    await showOneRow(brokers, connection);
+    const ca = fs.readFileSync(secured.certificates.ca, "utf8");
+    await showOneRow(brokers, { tls: { ca }, sasl: { mechanism: "scram-sha-256", ...user } }, connection);
   } finally {
     await connection.end();
   }

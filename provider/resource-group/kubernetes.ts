@@ -196,7 +196,7 @@ export class KubernetesRuntime extends pulumi.ComponentResource {
               ],
               volumes: [
                 { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
-                // Readable by the runtime's group only (fsGroup below owns the files).
+                // Readable by the runtime's group only (the pod's fsGroup owns the files).
                 { name: "secrets", secret: { secretName: this.secret.metadata.name, defaultMode: 0o440 } },
               ],
             },

@@ -8,10 +8,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { tableTopic } from "../../runtime/contract/names";
 import { forwardingProvider } from "../dynamic";
 import { resourceOwner } from "../owner";
-import { warnIfPlainConfig } from "../secret-inputs";
 import { kafkaSecurityOf } from "../../runtime/contract/kafka-security";
 import { KAFKA_SECRET_PATHS, SOURCE_SECRET_PATHS, withSecretFields } from "../secret-fields";
-import { warnIfPlainKafkaSecrets } from "../secret-inputs";
+import { warnIfPlainConfig, warnIfPlainKafkaSecrets } from "../secret-inputs";
 import type { Inputs, KafkaArgs, SourceArgs } from "../types";
 import type { TopicOwnership } from "./ownership";
 
@@ -63,7 +62,10 @@ export class TopicSet extends pulumi.dynamic.Resource {
       "mysql-kafka-cdc:index",
       "TopicSet",
     );
-    if (args.source) warnIfPlainConfig(this, `TopicSet ${name}:`, "source.password", pulumi.output(args.source).apply((s) => s.password));
+    if (args.source) {
+      warnIfPlainConfig(this, `TopicSet ${name}:`, "source.password", pulumi.output(args.source).apply((s) => s.password));
+      warnIfPlainConfig(this, `TopicSet ${name}:`, "source.tls.key", pulumi.output(args.source).apply((s) => s.tls?.key));
+    }
     warnIfPlainKafkaSecrets(this, `TopicSet ${name}:`, args.kafka);
     // The members delete topics with the cluster's login: kept secret as a whole (no one reads it).
     const brokers = pulumi.unsecret(pulumi.output(args.kafka).apply((k) => k.brokers));

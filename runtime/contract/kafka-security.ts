@@ -3,7 +3,7 @@
  * cluster's CA, a client certificate, the name the brokers' certificates hold) and SASL (PLAIN,
  * SCRAM-SHA-256 or SCRAM-SHA-512). runtime/sink/kafka-client.ts turns it into kafkajs options.
  *
- * Serialized form (the runtime's CDC_KAFKA_SECURITY_FILE, a Kubernetes Secret's key; JSON, and a
+ * Serialized form (the "kafka" part of the runtime's secrets file, see ./runtime-secrets.ts; JSON, and a
  * secret as a whole since it holds the SASL password and the TLS key in the clear):
  *   { "tls": true | { "ca"?: PEM, "cert"?: PEM, "key"?: PEM, "serverName"?: string, "verifyHostname"?: boolean },
  *     "sasl": { "mechanism": "plain" | "scram-sha-256" | "scram-sha-512", "username": string, "password": string,

@@ -30,7 +30,18 @@ function describe(state: BenchState): string {
       `  cdc:     ${m.cdc.user} / password in ${servicesStateFile()}`,
     );
   }
+  if (state.mariadb?.tls) {
+    const t = state.mariadb.tls;
+    lines.push(`  TLS:     CA ${t.certificates.ca} (the certificate names localhost); accounts ${t.requireSsl.user} (REQUIRE SSL), ${t.requireX509.user} (REQUIRE X509, client certificate ${t.certificates.client.cert})`);
+  }
   if (state.kafka) lines.push(`kafka:     ${state.kafka.brokers.join(",")} (log ${state.kafka.logFile})`);
+  if (state.kafka?.secured) {
+    const k = state.kafka.secured;
+    lines.push(
+      `  SASL_SSL:       ${k.saslSsl.brokers.join(",")} (SCRAM-SHA-256 user ${k.users.scram256.username}, SCRAM-SHA-512 user ${k.users.scram512.username}; CA ${k.certificates.ca})`,
+      `  SASL_PLAINTEXT: ${k.saslPlaintext.brokers.join(",")} (PLAIN user ${k.users.plain.username}); passwords in ${servicesStateFile()}`,
+    );
+  }
   return lines.join("\n");
 }
 

@@ -90,7 +90,8 @@ function serverArgs(endpoint: MariaDbEndpoint, extraArgs: string[]): string[] {
     `--log-error=${endpoint.logFile}`,
     ...(endpoint.tls
       ? [`--ssl-ca=${endpoint.tls.certificates.ca}`, `--ssl-cert=${endpoint.tls.certificates.server.cert}`, `--ssl-key=${endpoint.tls.certificates.server.key}`]
-      : []),
+      : // No TLS at all (MariaDB 11.4+ would otherwise make its own certificate).
+        ["--skip-ssl"]),
     ...extraArgs,
   ];
   // mariadbd refuses to run as root unless told to; as another user the flag is not needed.

@@ -106,8 +106,10 @@ export function readBenchState(file: string): BenchState {
   return JSON.parse(fs.readFileSync(file, "utf8")) as BenchState;
 }
 
+/** The services run, and are of this bench's kind (services started before TLS and SASL existed are not: restart them). */
 export function benchStateIsLive(state: BenchState): boolean {
-  return (!state.mariadb || isMariaDbRunning(state.mariadb)) && (!state.kafka || isKafkaRunning(state.kafka));
+  const current = (!state.mariadb || state.mariadb.tls !== undefined) && (!state.kafka || state.kafka.secured !== undefined);
+  return current && (!state.mariadb || isMariaDbRunning(state.mariadb)) && (!state.kafka || isKafkaRunning(state.kafka));
 }
 
 /**

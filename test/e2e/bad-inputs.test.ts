@@ -2,166 +2,76 @@
  * End to end, the real Pulumi engine: bad inputs, each fed to `pulumi up` on an empty stack.
  * Each must fail in preview with a message that names the property, says what is wrong and how
  * to fix it, and leave nothing behind: no resource in the state, no topic, no config record, no
- * account, no runtime process. The table of inputs and messages is docs/BAD-INPUTS.md.
+ * account, no runtime process. The table of inputs and messages is docs/BAD-INPUTS.md; the
+ * secured connections' bad inputs are in bad-secured-inputs.test.ts.
  */
 import assert from "node:assert/strict";
-import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import type mysql from "mysql2/promise";
-import { repoRoot } from "../bench/process";
-import { createPulumiSandbox, writeProject, type PulumiSandbox } from "../bench/pulumi";
-import { useBench, type Bench } from "../bench/services";
 import { kafkaOf, uniqueName } from "../runtime/fixtures";
+import { conn, createBadInputsStack, group, topics, type BadInputsStack } from "./bad-inputs-harness";
 
-/**
- * A program of one group, one TopicSet and one connector by default; `spec` adds resources and
- * overrides any argument (merged into the defaults; `null` removes one).
- */
-const PROGRAM = `
-const pulumi = require("@pulumi/pulumi");
-const cdc = require(${JSON.stringify(path.join(repoRoot, "dist", "provider"))});
-const c = new pulumi.Config();
-const spec = c.requireObject("spec");
-const region = "cn-hangzhou";
-function merge(base, over) {
-  if (over === undefined) return base;
-  if (over === null || typeof over !== "object" || Array.isArray(over) || typeof base !== "object" || base === null) return over;
-  const out = { ...base };
-  for (const [k, v] of Object.entries(over)) { if (v === null) delete out[k]; else out[k] = merge(base[k], v); }
-  return out;
-}
-const kafka = { brokers: c.require("brokers").split(","), region, vpc: { vpcId: "vpc-kafka", cidrBlock: "10.1.0.0/16", region } };
-const source = { host: "127.0.0.1", port: c.requireNumber("mysqlPort"), database: c.require("database"), user: c.require("user"), password: c.requireSecret("password") };
-const groups = {};
-for (const g of spec.groups || [{ key: "grp" }]) {
-  groups[g.key] = new cdc.ResourceGroup(g.key, merge({ name: c.require("tag") + "-" + g.key, region, kafka, sources: [{ vpc: { vpcId: "vpc-db", cidrBlock: "10.2.0.0/16", region } }], eniBindings: [{ vpcId: "vpc-db" }], runtime: { local: {} } }, g.args));
-}
-const sets = {};
-for (const t of spec.topicSets || [{ key: "topics" }]) {
-  sets[t.key] = new cdc.TopicSet(t.key, merge({ kafka, source, tables: ["orders"], topicPrefix: c.require("tag") + t.key }, t.args));
-}
-for (const x of spec.connectors || [{ key: "conn" }]) {
-  const group = groups[x.group || "grp"];
-  new cdc.Connector(x.key, merge({ resourceGroup: group, name: c.require("tag") + "-" + x.key, source, tables: ["orders"], topicPrefix: c.require("tag") + (x.topicSet || "topics"), deployTimeoutSeconds: 60 }, { ...x.args, resourceGroup: undefined }),
-    { dependsOn: [sets[x.topicSet || "topics"]] });
-}
-`;
-
-let bench: Bench;
-let sandbox: PulumiSandbox;
-let project: string;
-let admin: mysql.Connection;
-const database = uniqueName("bad_");
-const tag = `bad${uniqueName("").slice(0, 6)}`;
+let stack: BadInputsStack;
 const noSelect = uniqueName("nosel");
 
-async function pulumi(args: string[]): Promise<{ code: number; out: string; stdout: string }> {
-  const r = await sandbox.pulumi(args, { cwd: project, timeoutMs: 3 * 60 * 1000 });
-  return { code: r.code ?? -1, out: `${r.stdout}\n${r.stderr}`, stdout: r.stdout };
-}
-
-/** Nothing of this program exists: no resource in the state, no topic or group topic of its tag, no runtime. */
-async function nothingCreated(): Promise<void> {
-  const exported = JSON.parse((await pulumi(["stack", "export"])).stdout) as { deployment: { resources?: { type: string }[] } };
-  const resources = (exported.deployment.resources ?? []).filter((r) => r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:"));
-  assert.deepEqual(resources.map((r) => r.type), [], "no resource was created");
-  const kafka = kafkaOf(bench).admin();
-  await kafka.connect();
-  const topics = await kafka.listTopics();
-  await kafka.disconnect();
-  assert.deepEqual(topics.filter((t) => t.startsWith(tag) || t.startsWith(`cdc-${tag}`)), [], "no topic was created");
-}
-
-/** Runs up with this spec: it fails in preview with `message`, and nothing is created. */
-async function refused(spec: Record<string, unknown>, message: RegExp, secret?: string): Promise<void> {
-  const set = await pulumi(["config", "set", "spec", JSON.stringify(spec)]);
-  assert.equal(set.code, 0, set.out);
-  const r = await pulumi(["up", "--yes"]);
-  assert.notEqual(r.code, 0, r.out);
-  assert.match(r.out, message);
-  if (secret) assert.ok(!r.out.includes(secret), "the secret is not in the output");
-  await nothingCreated();
-}
-
 before(async () => {
-  bench = await useBench({ mariadb: true, kafka: true, pulumi: true });
-  admin = await bench.mariadb.adminConnection();
-  await admin.query(`CREATE DATABASE ${database}`);
-  await admin.query(`CREATE TABLE ${database}.orders (id INT PRIMARY KEY)`);
-  await admin.query(`CREATE USER '${noSelect}'@'%' IDENTIFIED BY 'nosel-pw'`);
-  await admin.query(`GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO '${noSelect}'@'%'`);
-  sandbox = await createPulumiSandbox();
-  project = path.join(sandbox.dir, "project");
-  writeProject(project, { name: "cdc-bad", program: PROGRAM });
-  assert.equal((await pulumi(["stack", "init", "dev"])).code, 0);
-  for (const [k, v] of Object.entries({ brokers: bench.kafka.brokers.join(","), mysqlPort: String(bench.mariadb.port), database, user: bench.mariadb.cdc.user, tag })) {
-    assert.equal((await pulumi(["config", "set", k, v])).code, 0);
-  }
-  assert.equal((await pulumi(["config", "set", "--secret", "password", bench.mariadb.cdc.password])).code, 0);
+  stack = await createBadInputsStack("cdc-bad");
+  await stack.admin.query(`CREATE USER '${noSelect}'@'%' IDENTIFIED BY 'nosel-pw'`);
+  await stack.admin.query(`GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO '${noSelect}'@'%'`);
 });
 
 after(async () => {
-  if (sandbox) {
-    await pulumi(["destroy", "--yes", "--skip-preview"]).catch(() => undefined);
-    sandbox.remove();
-  }
-  await admin?.query(`DROP DATABASE IF EXISTS ${database}`).catch(() => undefined);
-  await admin?.query(`DROP USER IF EXISTS '${noSelect}'@'%'`).catch(() => undefined);
-  await admin?.end().catch(() => undefined);
+  await stack?.admin.query(`DROP USER IF EXISTS '${noSelect}'@'%'`).catch(() => undefined);
+  await stack?.cleanup();
 });
-
-const conn = (args: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ connectors: [{ key: "conn", args }], ...extra });
-const topics = (args: Record<string, unknown>) => ({ topicSets: [{ key: "topics", args }] });
-const group = (args: Record<string, unknown>) => ({ groups: [{ key: "grp", args }] });
 
 describe("bad inputs: refused in preview, naming the property, nothing created", () => {
   test("the baseline program is valid (preview passes)", async () => {
-    assert.equal((await pulumi(["config", "set", "spec", "{}"])).code, 0);
-    const r = await pulumi(["preview"]);
+    assert.equal((await stack.pulumi(["config", "set", "spec", "{}"])).code, 0);
+    const r = await stack.pulumi(["preview"]);
     assert.equal(r.code, 0, r.out);
   });
 
   test("a misspelt Connector option", async () => {
-    await refused(conn({ compresion: "zstd" }), /property compresion value \{zstd\} has a problem: is not a property of Connector; did you mean compression\?/);
+    await stack.refused(conn({ compresion: "zstd" }), /property compresion value \{zstd\} has a problem: is not a property of Connector; did you mean compression\?/);
   });
 
   test("a misspelt TopicSet property", async () => {
-    await refused(topics({ tabels: ["orders"] }), /property tabels .*has a problem: is not a property of TopicSet; did you mean tables\?/);
+    await stack.refused(topics({ tabels: ["orders"] }), /property tabels .*has a problem: is not a property of TopicSet; did you mean tables\?/);
   });
 
   test("a misspelt ResourceGroup property", async () => {
-    await refused(group({ eniBinding: [{ vpcId: "vpc-db" }] }), /property eniBinding .*has a problem: is not a property of ResourceGroup; did you mean eniBindings\?/);
+    await stack.refused(group({ eniBinding: [{ vpcId: "vpc-db" }] }), /property eniBinding .*has a problem: is not a property of ResourceGroup; did you mean eniBindings\?/);
   });
 
   test("retainOnDelete given as a string", async () => {
-    await refused(topics({ retainOnDelete: "yes" }), /property retainOnDelete value \{yes\} has a problem: must be true or false, got a string/);
+    await stack.refused(topics({ retainOnDelete: "yes" }), /property retainOnDelete value \{yes\} has a problem: must be true or false, got a string/);
   });
 
   test("a connector name given as a number", async () => {
-    await refused(conn({ name: 42 }), /property name value \{42\} has a problem: must be text of 1 to 48 digits, lowercase letters and hyphens, got a number/);
+    await stack.refused(conn({ name: 42 }), /property name value \{42\} has a problem: must be text of 1 to 48 digits, lowercase letters and hyphens, got a number/);
   });
 
   test("a password given as a number is refused without showing it", async () => {
-    await refused(conn({ source: { password: 918273645 } }), /property source\.password: must be text, got a number \(its value is not shown\)/, "918273645");
+    await stack.refused(conn({ source: { password: 918273645 } }), /property source\.password: must be text, got a number \(its value is not shown\)/, "918273645");
   });
 
   test("a broker written as a URL, or without its port", async () => {
-    await refused(topics({ kafka: { brokers: ["kafka://127.0.0.1:9092"] } }), /property kafka\.brokers\[0\] value "kafka:\/\/127\.0\.0\.1:9092": "kafka:\/\/127\.0\.0\.1:9092" is a URL; give "host:port" without the scheme/);
-    await refused(topics({ kafka: { brokers: ["127.0.0.1"] } }), /property kafka\.brokers\[0\] value "127\.0\.0\.1": "127\.0\.0\.1" is not "host:port"/);
+    await stack.refused(topics({ kafka: { brokers: ["kafka://127.0.0.1:9092"] } }), /property kafka\.brokers\[0\] value "kafka:\/\/127\.0\.0\.1:9092": "kafka:\/\/127\.0\.0\.1:9092" is a URL; give "host:port" without the scheme/);
+    await stack.refused(topics({ kafka: { brokers: ["127.0.0.1"] } }), /property kafka\.brokers\[0\] value "127\.0\.0\.1": "127\.0\.0\.1" is not "host:port"/);
   });
 
   test("two connectors with one name in the program", async () => {
-    const spec = { connectors: [{ key: "conn", args: { name: `${tag}-same` } }, { key: "conn2", topicSet: "topics2", args: { name: `${tag}-same` } }], topicSets: [{ key: "topics" }, { key: "topics2" }] };
-    await refused(spec, new RegExp(`connector name "${tag}-same" is also given to another Connector of this program`));
+    const spec = { connectors: [{ key: "conn", args: { name: `${stack.tag}-same` } }, { key: "conn2", topicSet: "topics2", args: { name: `${stack.tag}-same` } }], topicSets: [{ key: "topics" }, { key: "topics2" }] };
+    await stack.refused(spec, new RegExp(`connector name "${stack.tag}-same" is also given to another Connector of this program`));
   });
 
   test("two connectors with one prefix in the program (different groups)", async () => {
     const spec = { groups: [{ key: "grp" }, { key: "grp2" }], connectors: [{ key: "conn" }, { key: "conn2", group: "grp2" }] };
-    await refused(spec, new RegExp(`topic prefix "${tag}topics" is also given to connector "${tag}-conn2?" of this program`));
+    await stack.refused(spec, new RegExp(`topic prefix "${stack.tag}topics" is also given to connector "${stack.tag}-conn2?" of this program`));
   });
 
   test("two TopicSets with one prefix in the program", async () => {
-    await refused({ topicSets: [{ key: "topics" }, { key: "other", args: { topicPrefix: `${tag}topics` } }], connectors: [] }, /is also the prefix of another TopicSet of this program/);
+    await stack.refused({ topicSets: [{ key: "topics" }, { key: "other", args: { topicPrefix: `${stack.tag}topics` } }], connectors: [] }, /is also the prefix of another TopicSet of this program/);
   });
 
   test("four connectors in one group", async () => {
@@ -169,84 +79,84 @@ describe("bad inputs: refused in preview, naming the property, nothing created",
       topicSets: ["a", "b", "c", "d"].map((k) => ({ key: `ts${k}` })),
       connectors: ["a", "b", "c", "d"].map((k) => ({ key: `c${k}`, topicSet: `ts${k}`, args: { source: { serverId: 1000 + k.charCodeAt(0) } } })),
     };
-    await refused(spec, /already runs 3 connectors \(.* of this program.*\); the limit is 3: put this connector in another ResourceGroup/);
+    await stack.refused(spec, /already runs 3 connectors \(.* of this program.*\); the limit is 3: put this connector in another ResourceGroup/);
   });
 
   test("a replication factor above the broker count, for a TopicSet and for a group", async () => {
-    await refused(topics({ replicationFactor: 3 }), /property replicationFactor value \{3\} has a problem: asks for 3 replicas of each partition, but the cluster has 1 broker: give at most 1/);
-    await refused(group({ replicationFactor: 3 }), /property replicationFactor value \{3\} has a problem: asks for 3 replicas of each partition, but the cluster has 1 broker/);
+    await stack.refused(topics({ replicationFactor: 3 }), /property replicationFactor value \{3\} has a problem: asks for 3 replicas of each partition, but the cluster has 1 broker: give at most 1/);
+    await stack.refused(group({ replicationFactor: 3 }), /property replicationFactor value \{3\} has a problem: asks for 3 replicas of each partition, but the cluster has 1 broker/);
   });
 
   test("a misspelt topic config, and a value the broker refuses", async () => {
-    await refused(topics({ topicConfigs: { "retention.mss": "1000" } }), /property topicConfigs\.retention\.mss: Kafka has no topic config "retention\.mss"; did you mean retention\.ms\?/);
-    await refused(topics({ topicConfigs: { "cleanup.policy": "bogus" } }), /property topicConfigs\.cleanup\.policy: the broker refuses "bogus" as the value of cleanup\.policy/);
+    await stack.refused(topics({ topicConfigs: { "retention.mss": "1000" } }), /property topicConfigs\.retention\.mss: Kafka has no topic config "retention\.mss"; did you mean retention\.ms\?/);
+    await stack.refused(topics({ topicConfigs: { "cleanup.policy": "bogus" } }), /property topicConfigs\.cleanup\.policy: the broker refuses "bogus" as the value of cleanup\.policy/);
   });
 
   test("a prefix so long that the heartbeat topic's name is longer than Kafka allows", async () => {
     // <prefix>_orders fits in 249 characters, <prefix>_heartbeat does not.
-    const long = `${tag}${"x".repeat(241 - tag.length)}`;
-    await refused({ ...topics({ topicPrefix: long }), ...conn({ topicPrefix: long }) }, /property topicPrefix value .* has a problem: makes the heartbeat topic .*, which is 251 characters long; Kafka's limit is 249: shorten the prefix, or turn heartbeats off/);
+    const long = `${stack.tag}${"x".repeat(241 - stack.tag.length)}`;
+    await stack.refused({ ...topics({ topicPrefix: long }), ...conn({ topicPrefix: long }) }, /property topicPrefix value .* has a problem: makes the heartbeat topic .*, which is 251 characters long; Kafka's limit is 249: shorten the prefix, or turn heartbeats off/);
   });
 
   test("maxRecordBytes above what the topics take", async () => {
-    await refused(conn({ maxRecordBytes: 50 * 1024 * 1024 }), /property maxRecordBytes value \{5\.24288e\+07\} has a problem: is 52428800, but topic \S+ takes records of at most \d+ bytes \(max\.message\.bytes\)/);
+    await stack.refused(conn({ maxRecordBytes: 50 * 1024 * 1024 }), /property maxRecordBytes value \{5\.24288e\+07\} has a problem: is 52428800, but topic \S+ takes records of at most \d+ bytes \(max\.message\.bytes\)/);
   });
 
   test("a start position the server no longer has", async () => {
-    await refused(conn({ startPosition: { file: "binlog.999999", pos: 4 } }), /property startPosition value .* has a problem: names binlog binlog\.999999, which the server no longer has \(or never had\): it has binlog\.\d+ to binlog\.\d+/);
+    await stack.refused(conn({ startPosition: { file: "binlog.999999", pos: 4 } }), /property startPosition value .* has a problem: names binlog binlog\.999999, which the server no longer has \(or never had\): it has binlog\.\d+ to binlog\.\d+/);
   });
 
   test("manageGrants with a wrong admin password, and with an admin that cannot grant", async () => {
-    await refused(conn({ manageGrants: { adminUser: bench.mariadb.admin.user, adminPassword: "not-the-password" } }), /property manageGrants\.adminPassword: SOURCE_AUTH_FAILED/, "not-the-password");
-    await refused(conn({ manageGrants: { adminUser: bench.mariadb.cdc.user, adminPassword: bench.mariadb.cdc.password } }), /property manageGrants\.adminUser value "cdc": account cdc cannot make the connector's account: it lacks CREATE USER and GRANT OPTION on \*\.\*/);
+    await stack.refused(conn({ manageGrants: { adminUser: stack.bench.mariadb.admin.user, adminPassword: "not-the-password" } }), /property manageGrants\.adminPassword: SOURCE_AUTH_FAILED/, "not-the-password");
+    await stack.refused(conn({ manageGrants: { adminUser: stack.bench.mariadb.cdc.user, adminPassword: stack.bench.mariadb.cdc.password } }), /property manageGrants\.adminUser value "cdc": account cdc cannot make the connector's account: it lacks CREATE USER and GRANT OPTION on \*\.\*/);
   });
 
   test("a server_id equal to the source's own, or to another connector's on the same source", async () => {
-    await refused(conn({ source: { serverId: 1 } }), /property source\.serverId value 1: SERVER_ID_CONFLICT: the connector would read the binlog as server_id 1, which is the source server's own server_id/);
+    await stack.refused(conn({ source: { serverId: 1 } }), /property source\.serverId value 1: SERVER_ID_CONFLICT: the connector would read the binlog as server_id 1, which is the source server's own server_id/);
     const spec = { topicSets: [{ key: "topics" }, { key: "t2" }], connectors: [{ key: "conn", args: { source: { serverId: 777 } } }, { key: "c2", topicSet: "t2", args: { source: { serverId: 777 } } }] };
-    await refused(spec, /property source\.serverId value 777: 777 is also the server_id of connector \S+ \(resource group \S+, of this program\) on the same source/);
+    await stack.refused(spec, /property source\.serverId value 777: 777 is also the server_id of connector \S+ \(resource group \S+, of this program\) on the same source/);
   });
 
   test("an autoAddTables pattern RE2 does not take (a lookaround)", async () => {
-    await refused(conn({ autoAddTables: "order_(?!tmp).*" }), /property autoAddTables value .* has a problem: "order_\(\?!tmp\)\.\*" is not a valid RE2 regular expression/);
+    await stack.refused(conn({ autoAddTables: "order_(?!tmp).*" }), /property autoAddTables value .* has a problem: "order_\(\?!tmp\)\.\*" is not a valid RE2 regular expression/);
   });
 
   test("the source's database missing, its port out of range, and an account that may not read it", async () => {
-    await refused(topics({ source: { database: "nosuchdb" } }), /property source\.database value "nosuchdb": DATABASE_MISSING: the server \S+ has no database nosuchdb/);
-    await refused(conn({ source: { database: "nosuchdb" } }), /property source\.database value "nosuchdb": DATABASE_MISSING: the server has no database nosuchdb/);
-    await refused(topics({ source: { port: 70000 } }), /property source\.port value 70000: must be a whole number from 1 to 65535/);
-    await refused(topics({ source: { user: noSelect, password: "nosel-pw" } }), new RegExp(`property source\\.user value "${noSelect}": GRANT_MISSING: account ${noSelect} has no SELECT on ${database} \\(orders\\), so the server does not show it those tables`));
+    await stack.refused(topics({ source: { database: "nosuchdb" } }), /property source\.database value "nosuchdb": DATABASE_MISSING: the server \S+ has no database nosuchdb/);
+    await stack.refused(conn({ source: { database: "nosuchdb" } }), /property source\.database value "nosuchdb": DATABASE_MISSING: the server has no database nosuchdb/);
+    await stack.refused(topics({ source: { port: 70000 } }), /property source\.port value 70000: must be a whole number from 1 to 65535/);
+    await stack.refused(topics({ source: { user: noSelect, password: "nosel-pw" } }), new RegExp(`property source\\.user value "${noSelect}": GRANT_MISSING: account ${noSelect} has no SELECT on ${stack.database} \\(orders\\), so the server does not show it those tables`));
   });
 });
 
 describe("adoption: a topic made by someone else", () => {
-  const adopted = `${tag}adopt_orders`;
+  const adopted = () => `${stack.tag}adopt_orders`;
   after(async () => {
-    const kafka = kafkaOf(bench).admin();
+    const kafka = kafkaOf(stack.bench).admin();
     await kafka.connect();
-    await kafka.deleteTopics({ topics: [adopted] }).catch(() => undefined);
+    await kafka.deleteTopics({ topics: [adopted()] }).catch(() => undefined);
     await kafka.disconnect();
   });
 
   test("preview says it adopts the topic; destroy keeps it with its records", async () => {
-    const kafka = kafkaOf(bench);
+    const kafka = kafkaOf(stack.bench);
     const kadmin = kafka.admin();
     await kadmin.connect();
-    await kadmin.createTopics({ topics: [{ topic: adopted, numPartitions: 2 }], waitForLeaders: true });
+    await kadmin.createTopics({ topics: [{ topic: adopted(), numPartitions: 2 }], waitForLeaders: true });
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic: adopted, messages: [{ key: "k", value: "theirs" }] });
+    await producer.send({ topic: adopted(), messages: [{ key: "k", value: "theirs" }] });
     await producer.disconnect();
-    assert.equal((await pulumi(["config", "set", "spec", JSON.stringify({ topicSets: [{ key: "topics", args: { topicPrefix: `${tag}adopt` } }], connectors: [] })])).code, 0);
-    const preview = await pulumi(["preview"]);
+    assert.equal((await stack.pulumi(["config", "set", "spec", JSON.stringify({ topicSets: [{ key: "topics", args: { topicPrefix: `${stack.tag}adopt` } }], connectors: [] })])).code, 0);
+    const preview = await stack.pulumi(["preview"]);
     assert.equal(preview.code, 0, preview.out);
-    assert.match(preview.out, new RegExp(`topic ${adopted} already exists: the TopicSet adopts it as it is \\(its records stay; it gets at least 6 partitions\\); a destroy or removing its table keeps it unless deleteAdoptedTopics`));
-    const up = await pulumi(["up", "--yes", "--skip-preview"]);
+    assert.match(preview.out, new RegExp(`topic ${adopted()} already exists: the TopicSet adopts it as it is \\(its records stay; it gets at least 6 partitions\\); a destroy or removing its table keeps it unless deleteAdoptedTopics`));
+    const up = await stack.pulumi(["up", "--yes", "--skip-preview"]);
     assert.equal(up.code, 0, up.out);
-    const destroy = await pulumi(["destroy", "--yes", "--skip-preview"]);
+    const destroy = await stack.pulumi(["destroy", "--yes", "--skip-preview"]);
     assert.equal(destroy.code, 0, destroy.out);
-    assert.match(destroy.out, new RegExp(`kept topic ${adopted} \\(it existed before the TopicSet \\(adopted\\)`));
-    const offsets = await kadmin.fetchTopicOffsets(adopted);
+    assert.match(destroy.out, new RegExp(`kept topic ${adopted()} \\(it existed before the TopicSet \\(adopted\\)`));
+    const offsets = await kadmin.fetchTopicOffsets(adopted());
     await kadmin.disconnect();
     assert.equal(offsets.reduce((n, o) => n + Number(o.high), 0), 1, "its record is still there");
   });

@@ -2,7 +2,8 @@
  * The examples under examples/, run by the real Pulumi engine against the bench where they can be:
  * the cross-region example's two CEN setups (one passes the checks, one fails with the message
  * users see), the multi-environment example's dev stack (its committed Pulumi.dev.yaml plus the
- * per-stack secret), and every example's Pulumi.yaml points at its compiled program.
+ * per-stack secret), the secured example against the bench's TLS MariaDB (an account created
+ * REQUIRE SSL) and SASL_SSL listener, and every example's Pulumi.yaml points at its compiled program.
  */
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -24,7 +25,7 @@ before(async () => {
 after(() => sandbox?.remove());
 
 describe("every example's Pulumi.yaml runs its compiled program", () => {
-  for (const example of ["quickstart", "cross-region", "multi-environment", "kubernetes"]) {
+  for (const example of ["quickstart", "cross-region", "multi-environment", "kubernetes", "secured"]) {
     test(example, () => {
       const dir = example === "quickstart" ? repoRoot : path.join(repoRoot, "examples", example);
       const main = /^main:\s*(\S+)\s*$/m.exec(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8"))?.[1];
@@ -110,5 +111,52 @@ describe("multi-environment example", () => {
     const stackConfig = fs.readFileSync(path.join(project, "Pulumi.dev.yaml"), "utf8");
     assert.match(stackConfig, /sourcePassword:\s*\n\s*secure: /);
     assert.ok(!stackConfig.includes(bench.mariadb.cdc.password));
+  });
+});
+
+describe("secured example", () => {
+  const database = uniqueName("secured_");
+  after(async () => {
+    const admin = await bench.mariadb.adminConnection();
+    await admin.query(`DROP DATABASE IF EXISTS ${database}`);
+    await admin.end();
+  });
+
+  test("an RDS-style TLS source and an ApsaraMQ-style SASL_SSL cluster preview cleanly, logging in to both", async () => {
+    const admin = await bench.mariadb.adminConnection();
+    await admin.query(`CREATE DATABASE ${database}`);
+    await admin.query(`CREATE TABLE ${database}.orders (id INT PRIMARY KEY)`);
+    await admin.end();
+    const project = path.join(sandbox.dir, "secured");
+    writeProject(project, { name: "mysql-kafka-cdc-secured", program: `require(${JSON.stringify(path.join(repoRoot, "dist", "examples", "secured", "index.js"))});` });
+    const run = async (args: string[]) => {
+      const r = await sandbox.pulumi(args, { cwd: project });
+      return { code: r.code, out: `${r.stdout}\n${r.stderr}` };
+    };
+    assert.equal((await run(["stack", "init", "dev"])).code, 0);
+    const secured = bench.kafka.secured!;
+    const tls = bench.mariadb.tls!;
+    for (const [key, value] of Object.entries({
+      kafkaBrokers: secured.saslSsl.brokers.join(","),
+      kafkaCaFile: secured.certificates.ca,
+      kafkaUser: secured.users.scram256.username,
+      sourceHost: "127.0.0.1",
+      sourcePort: String(bench.mariadb.port),
+      sourceDatabase: database,
+      sourceUser: tls.requireSsl.user,
+      sourceCaFile: tls.certificates.ca,
+      sourceServerName: "localhost",
+      topicPrefix: uniqueName("secured"),
+    })) {
+      assert.equal((await run(["config", "set", key, value])).code, 0);
+    }
+    assert.equal((await run(["config", "set", "--secret", "kafkaPassword", secured.users.scram256.password])).code, 0);
+    assert.equal((await run(["config", "set", "--secret", "sourcePassword", tls.requireSsl.password])).code, 0);
+    const r = await run(["preview"]);
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /\+\s+pulumi-nodejs:dynamic\/mysql-kafka-cdc:index:TopicSet\s+secured\s+create/);
+    assert.match(r.out, /\+\s+pulumi-nodejs:dynamic\/mysql-kafka-cdc:index:Connector\s+secured-orders\s+create/);
+    assert.match(r.out, /kafka\.tls\.verifyHostname is false: a broker's certificate is checked against the CA but not against the broker's name/);
+    for (const secret of [secured.users.scram256.password, tls.requireSsl.password]) assert.ok(!r.out.includes(secret), "no secret is printed");
   });
 });

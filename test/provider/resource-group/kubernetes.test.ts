@@ -121,35 +121,50 @@ describe("KubernetesRuntime", () => {
     assert.deepEqual((await create("small", small)).container().resources.limits, { cpu: "0.5", memory: "1.5Gi" });
   });
 
-  test("environment: brokers, group, port, host, log level, worker id; the key only by secretKeyRef", async () => {
+  test("environment: brokers, group, port, host, log level, worker id, the secrets file's path; no secret", async () => {
     const { component, deployment, container } = await create("env", baseArgs());
     const env = envOf(container());
-    assert.deepEqual(Object.keys(env).sort(), ["CDC_GROUP", "CDC_GROUP_KEY", "CDC_HTTP_HOST", "CDC_HTTP_PORT", "CDC_KAFKA_BROKERS", "CDC_LOG_LEVEL", "CDC_WORKER_ID"]);
+    assert.deepEqual(Object.keys(env).sort(), ["CDC_GROUP", "CDC_HTTP_HOST", "CDC_HTTP_PORT", "CDC_KAFKA_BROKERS", "CDC_LOG_LEVEL", "CDC_SECRETS_FILE", "CDC_WORKER_ID"]);
     assert.equal(env.CDC_KAFKA_BROKERS.value, "10.0.0.5:9092,10.0.0.6:9092");
     assert.equal(env.CDC_GROUP.value, "orders");
     assert.equal(env.CDC_HTTP_PORT.value, "8080");
     assert.equal(env.CDC_HTTP_HOST.value, "0.0.0.0");
     assert.equal(env.CDC_LOG_LEVEL.value, "info");
     assert.deepEqual(env.CDC_WORKER_ID.valueFrom, { fieldRef: { fieldPath: "metadata.name" } });
+    assert.equal(env.CDC_SECRETS_FILE.value, "/etc/cdc-secrets/secrets.json");
+    // The Secret reaches the pod as a read-only file in /etc/cdc-secrets, readable by its group only.
     const secretName = await value(component.secret.metadata.name);
     assert.equal(secretName, "env-group-key-1a2b3c4d");
-    assert.deepEqual(env.CDC_GROUP_KEY, { name: "CDC_GROUP_KEY", valueFrom: { secretKeyRef: { name: secretName, key: "CDC_GROUP_KEY" } } });
+    const pod = deployment.inputs.spec.template.spec;
+    assert.deepEqual(pod.volumes.find((v: any) => v.name === "secrets"), { name: "secrets", secret: { secretName, defaultMode: 0o440 } });
+    assert.deepEqual(container().volumeMounts.find((m: any) => m.name === "secrets"), { name: "secrets", mountPath: "/etc/cdc-secrets", readOnly: true });
+    assert.equal(pod.securityContext.fsGroup, 1000);
     assert.ok(!JSON.stringify(deployment.inputs).includes(KEY), "the key never appears in the Deployment");
     assert.equal(await pulumi.isSecret(component.deployment.spec), false, "the Deployment is not tainted by the key");
   });
 
-  test("the Secret holds the key, and keeps it secret", async () => {
+  test("the Secret holds the key in the runtime's secrets file, and keeps it secret", async () => {
     const { component, secret } = await create("secret", { ...baseArgs(), groupKey: KEY });
     assert.equal(secret.inputs.type, "Opaque");
     // The engine receives stringData wrapped as a secret (Pulumi's wire form), so it is encrypted in state.
     assert.deepEqual(secret.inputs.stringData, {
       [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig,
-      value: { CDC_GROUP_KEY: KEY },
+      value: { "secrets.json": `${JSON.stringify({ groupKey: KEY })}\n` },
     });
     assert.equal(secret.inputs.metadata.namespace, "cdc");
     // Even a plain key given by the caller comes out as a secret.
     assert.equal(await pulumi.isSecret(component.secret.stringData), true);
-    assert.deepEqual(await value(component.secret.stringData), { CDC_GROUP_KEY: KEY });
+    assert.deepEqual(await value(component.secret.stringData), { "secrets.json": `${JSON.stringify({ groupKey: KEY })}\n` });
+  });
+
+  test("the Kafka login (SASL password, TLS key) is in the Secret only, never in the Deployment", async () => {
+    const kafkaSecurity = { tls: { ca: "CA-PEM", cert: "CERT-PEM", key: "KEY-PEM-k8s-secret" }, sasl: { mechanism: "scram-sha-256" as const, username: "cdc", password: "sasl-pw-k8s-secret" } };
+    const { secret, deployment } = await create("login", { ...baseArgs(), kafkaSecurity: pulumi.secret(kafkaSecurity) });
+    const file = JSON.parse(secret.inputs.stringData.value["secrets.json"]);
+    assert.deepEqual(file, { groupKey: KEY, kafka: kafkaSecurity });
+    const spec = JSON.stringify(deployment.inputs);
+    for (const secretValue of ["KEY-PEM-k8s-secret", "sasl-pw-k8s-secret", KEY]) assert.ok(!spec.includes(secretValue), "no secret in the Deployment");
+    assert.equal(envOf(deployment.inputs.spec.template.spec.containers[0]).CDC_KAFKA_BROKERS.value, "10.0.0.5:9092,10.0.0.6:9092");
   });
 
   test("labels: the selector's labels are on the pods, the PDB selects the same pods, extra labels everywhere", async () => {
