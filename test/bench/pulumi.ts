@@ -48,7 +48,8 @@ export async function createPulumiSandbox(parentDir?: string): Promise<PulumiSan
     backendDir,
     env,
     pulumi(args, options) {
-      return runCommand(path.join(binDir, "pulumi"), [...args, "--non-interactive", "--color=never"], {
+      // The global flags first: after a "--" in args (a value that starts with "-") they would be arguments.
+      return runCommand(path.join(binDir, "pulumi"), ["--non-interactive", "--color=never", ...args], {
         cwd: options.cwd,
         env: { ...env, ...options.env },
         timeoutMs: options.timeoutMs ?? 10 * 60 * 1000,

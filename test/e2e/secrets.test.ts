@@ -22,6 +22,7 @@ import { consume, kafkaOf, uniqueName } from "../runtime/fixtures";
 import { deliveryProblems, idCounts } from "../runtime/load";
 
 const PROGRAM = `
+const fs = require("fs");
 const pulumi = require("@pulumi/pulumi");
 const cdc = require(${JSON.stringify(path.join(repoRoot, "dist", "provider"))});
 const c = new pulumi.Config();
@@ -30,8 +31,8 @@ const region = "cn-hangzhou";
 const password = process.env.CDC_E2E_PASSWORD || c.require("password");
 const adminPassword = process.env.CDC_E2E_ADMIN_PASSWORD || c.require("adminPassword");
 const sasl = { mechanism: "scram-sha-256", username: c.require("saslUser"), password: process.env.CDC_E2E_SASL_PASSWORD || c.require("saslPassword") };
-const kafka = { brokers: c.require("brokers").split(","), region, vpc: { vpcId: "vpc-kafka", cidrBlock: "10.1.0.0/16", region }, tls: { ca: c.require("kafkaCa") }, sasl };
-const tls = { mode: "verify-identity", serverName: "localhost", ca: c.require("sourceCa"), cert: c.require("clientCert"), key: process.env.CDC_E2E_TLS_KEY || c.require("tlsKey") };
+const kafka = { brokers: c.require("brokers").split(","), region, vpc: { vpcId: "vpc-kafka", cidrBlock: "10.1.0.0/16", region }, tls: { ca: fs.readFileSync(c.require("kafkaCaFile"), "utf8") }, sasl };
+const tls = { mode: "verify-identity", serverName: "localhost", ca: fs.readFileSync(c.require("sourceCaFile"), "utf8"), cert: fs.readFileSync(c.require("clientCertFile"), "utf8"), key: process.env.CDC_E2E_TLS_KEY || c.require("tlsKey") };
 const source = { host: "127.0.0.1", port: c.requireNumber("mysqlPort"), database: c.require("database"), user: c.require("user"), password, tls };
 const group = new cdc.ResourceGroup("grp", { name: c.require("group"), region, kafka, sources: [{ vpc: { vpcId: "vpc-db", cidrBlock: "10.2.0.0/16", region } }], eniBindings: [{ vpcId: "vpc-db" }], runtime: { local: { workDir: c.require("workDir") } } });
 const topics = new cdc.TopicSet("topics", { kafka, source: { ...source, user: c.require("adminUser"), password: adminPassword }, tables: ["orders"], topicPrefix: c.require("prefix") });
@@ -106,10 +107,10 @@ before(async () => {
   const tls = bench.mariadb.tls!.certificates;
   const config = {
     brokers: secured.saslSsl.brokers.join(","),
-    kafkaCa: fs.readFileSync(secured.certificates.ca, "utf8"),
+    kafkaCaFile: secured.certificates.ca,
     saslUser: secured.users.scram256.username,
-    sourceCa: fs.readFileSync(tls.ca, "utf8"),
-    clientCert: fs.readFileSync(tls.client.cert, "utf8"),
+    sourceCaFile: tls.ca,
+    clientCertFile: tls.client.cert,
     mysqlPort: String(bench.mariadb.port),
     database,
     user: account,
@@ -208,7 +209,10 @@ describe("secrets given as plain strings stay secret everywhere the product writ
 
   test("secrets from plain stack config: preview names each key to set with --secret", async () => {
     const plain = { password, adminPassword: bench.mariadb.admin.password, saslPassword: bench.kafka.secured!.users.scram256.password, tlsKey: clientKey() };
-    for (const [k, v] of Object.entries(plain)) assert.equal((await pulumi(["config", "set", "--plaintext", k, v])).code, 0);
+    for (const [k, v] of Object.entries(plain)) {
+      const set = await pulumi(["config", "set", "--plaintext", k, "--", v]);
+      assert.equal(set.code, 0, set.out);
+    }
     const r = await pulumi(["preview"]);
     for (const k of Object.keys(plain)) assert.equal((await pulumi(["config", "rm", k])).code, 0);
     assert.equal(r.code, 0, r.out);
