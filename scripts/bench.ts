@@ -1,6 +1,8 @@
 /**
- * `npm run bench [-- --rows N] [-- --json]`: throughput and latency of the runtime on the real bench.
- * It prints figures; it asserts nothing.
+ * `npm run bench [-- --rows N] [-- --json] [-- --secured]`: throughput and latency of the runtime on
+ * the real bench. It prints figures; it asserts nothing. With --secured every connection is as
+ * production has it: the source over TLS verify-identity (the binlog too: decode-only as well),
+ * Kafka on the SASL_SSL listener with SCRAM-SHA-256, its login in the runtime's secrets file.
  *
  * 1. Backlog drain: with the runtime stopped, N rows (1,000,000 by default; 10 columns, ~200 bytes
  *    of binlog each) are inserted in multi-row INSERTs. The runtime then starts (exactly-once,
@@ -15,10 +17,14 @@
  */
 import fs from "node:fs";
 import os from "node:os";
+import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { Kafka, logLevel } from "kafkajs";
 import type mysql from "mysql2/promise";
 import { tableTopic } from "../runtime/contract/names";
+import { serializeRuntimeSecrets } from "../runtime/contract/runtime-secrets";
+import type { SourceTls } from "../runtime/contract/tls";
+import { mysqlTlsOptions } from "../runtime/source/tls";
 import { registerCompressionCodecs } from "../runtime/sink/codecs";
 import { useBench, type Bench } from "../test/bench/services";
 import { createFixture, type Fixture, type RuntimeProcess } from "../test/runtime/fixtures";
@@ -27,6 +33,7 @@ const args = process.argv.slice(2);
 const json = args.includes("--json");
 const rowsArg = args.indexOf("--rows");
 const ROWS = rowsArg >= 0 ? Number(args[rowsArg + 1]) : 1_000_000;
+const SECURED = args.includes("--secured");
 const STEADY_RATE = 10_000;
 const STEADY_SECONDS = 10;
 
@@ -79,9 +86,18 @@ function cpuSeconds(pid: number): number {
   }
 }
 
+/** The source TLS of --secured: verify-identity, as the provider sets it up when given the CA. */
+function benchSourceTls(bench: Bench): SourceTls | undefined {
+  if (!SECURED) return undefined;
+  const tls = bench.mariadb.tls;
+  if (!tls) throw new Error("--secured needs the bench MariaDB with TLS (restart the services)");
+  return { mode: "verify-identity", ca: fs.readFileSync(tls.certificates.ca, "utf8"), serverName: "localhost" };
+}
+
 async function decodeOnly(bench: Bench, fx: Fixture, file: string, pos: number, rows: number): Promise<number> {
   const { default: ZongJi } = await import("@vlasky/zongji");
-  const zongji = new ZongJi({ host: bench.mariadb.host, port: bench.mariadb.port, user: bench.mariadb.cdc.user, password: bench.mariadb.cdc.password, dateStrings: true, timezone: "Z" });
+  const m = bench.mariadb;
+  const zongji = new ZongJi({ host: m.host, port: m.port, user: m.cdc.user, password: m.cdc.password, dateStrings: true, timezone: "Z", ...mysqlTlsOptions(m.host, m.port, benchSourceTls(bench)) } as ConstructorParameters<typeof ZongJi>[0]);
   let seen = 0;
   const started = performance.now();
   await new Promise<void>((resolve, reject) => {
@@ -138,7 +154,7 @@ async function steadyLatency(bench: Bench, fx: Fixture, firstId: number): Promis
 }
 
 async function main(): Promise<void> {
-  say(`# bench: ${ROWS} rows, ${os.cpus().length} cores, node ${process.version}`);
+  say(`# bench: ${ROWS} rows, ${os.cpus().length} cores, node ${process.version}${SECURED ? ", secured (source TLS verify-identity, Kafka SASL_SSL SCRAM-SHA-256)" : ""}`);
   const bench = await useBench({ mariadb: true, kafka: true });
   try {
     const fx = await createFixture(bench, { tables: ["rows10"] });
@@ -154,14 +170,23 @@ async function main(): Promise<void> {
     const decodeRowsPerSec = await decodeOnly(bench, fx, String(start.File), Number(start.Position), ROWS);
     say(`decode only (zongji): ${Math.round(decodeRowsPerSec)} rows/s`);
 
-    await fx.putConnector("bench", { startPosition: { file: String(start.File), pos: Number(start.Position) } });
+    const tls = benchSourceTls(bench);
+    await fx.putConnector("bench", { startPosition: { file: String(start.File), pos: Number(start.Position) }, ...(tls ? { source: { tls } } : {}) });
+    const securedEnv: Record<string, string> = {};
+    if (SECURED) {
+      const k = bench.kafka.secured;
+      if (!k) throw new Error("--secured needs the bench broker's SASL_SSL listener (restart the services)");
+      const secretsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cdc-bench-")), "secrets.json");
+      fs.writeFileSync(secretsFile, serializeRuntimeSecrets({ groupKey: fx.groupKey, kafka: { tls: { ca: fs.readFileSync(k.certificates.ca, "utf8") }, sasl: { mechanism: "scram-sha-256", ...k.users.scram256 } } }), { mode: 0o600 });
+      Object.assign(securedEnv, { CDC_KAFKA_BROKERS: k.saslSsl.brokers.join(","), CDC_SECRETS_FILE: secretsFile, CDC_GROUP_KEY: "" });
+    }
     t = performance.now();
         // BENCH_PROFILE=DIR writes a V8 CPU profile of the runtime there (open it in Chrome DevTools).
     const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
     const tuning = Object.fromEntries(Object.entries(process.env).filter(([k]) => /^CDC_(QUEUE_BYTES|TRANSACTION_BYTES|SPLIT_ROWS)$/.test(k))) as Record<string, string>;
     const servicePids = { broker: bench.kafka.pid, mariadb: bench.mariadb.pid };
     const cpuBefore = { broker: cpuSeconds(servicePids.broker), mariadb: cpuSeconds(servicePids.mariadb) };
-    const runtime = await fx.startRuntime({ CDC_LOG_LEVEL: "info", ...tuning }, [], profile);
+    const runtime = await fx.startRuntime({ CDC_LOG_LEVEL: "info", ...tuning, ...securedEnv }, [], profile);
     let rssPeak = 0;
     let firstRowAt = 0;
     for (;;) {
@@ -193,6 +218,7 @@ async function main(): Promise<void> {
     await fx.cleanup();
     const figures = {
       rows: ROWS,
+      secured: SECURED,
       endToEndRowsPerSec: Math.round(endToEndRowsPerSec),
       decodeRowsPerSec: Math.round(decodeRowsPerSec),
       ratio: Number((endToEndRowsPerSec / decodeRowsPerSec).toFixed(3)),

@@ -1,5 +1,5 @@
 /**
- * The harness of the change-sequence suite (changes.test.ts): a Pulumi program built from one
+ * The harness of the change-sequence suites (changes-suite.ts): a Pulumi program built from one
  * JSON spec in the stack's config (so each step is one edit of it), a stack driver that reads the
  * engine's event log for each preview and up, a writer inserting rows all along, a collector that
  * reads every `<prefix>_orders` topic as soon as it exists, and a TCP proxy that is the same

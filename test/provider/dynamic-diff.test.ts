@@ -1,6 +1,6 @@
 /**
  * The detailed diff reaches the engine through the dynamic provider host's DiffResponse (checked
- * end to end by test/e2e/changes.test.ts, whose preview --json shows it). Here: what the patch
+ * end to end by test/e2e/changes-topics.test.ts, whose preview --json shows it). Here: what the patch
  * does with a response message of the pinned @pulumi/pulumi, and that outside the host nothing is
  * patched and a result still reads as a plain DiffResult.
  */

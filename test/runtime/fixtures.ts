@@ -8,7 +8,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { Kafka, logLevel } from "kafkajs";
+import { Kafka, logLevel, type Admin } from "kafkajs";
 import type mysql from "mysql2/promise";
 import { groupTopics, tableTopic } from "../../runtime/contract/names";
 import { decodeStatusRecord, type StatusRecord } from "../../runtime/contract/records";
@@ -90,8 +90,9 @@ export async function createFixture(bench: Bench, options: { tables?: string[] }
       const kadmin = kafka.admin();
       await kadmin.connect();
       const topics = tables.map((t) => ({ topic: tableTopic(prefix, t.table), numPartitions: t.partitions }));
-      await kadmin.createTopics({ topics, waitForLeaders: true });
+      await kadmin.createTopics({ topics, waitForLeaders: false });
       createdTopics.push(...topics.map((t) => t.topic));
+      await waitForLeaders(kadmin, topics.map((t) => t.topic));
       await kadmin.disconnect();
     },
     connectorRecord(name, overrides = {}) {
@@ -147,6 +148,25 @@ export async function createFixture(bench: Bench, options: { tables?: string[] }
     },
   };
   return fixture;
+}
+
+/**
+ * Waits until every partition of `topics` has a leader. kafkajs's own wait (createTopics
+ * waitForLeaders) gives up on UNKNOWN_TOPIC_OR_PARTITION, which a broker started moments ago
+ * answers while its metadata catches up (seen under load): that is waited out here too.
+ */
+export async function waitForLeaders(kadmin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const metadata = await kadmin.fetchTopicMetadata({ topics });
+      if (metadata.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (error) {
+      if ((error as { type?: string }).type !== "UNKNOWN_TOPIC_OR_PARTITION" && (error as { type?: string }).type !== "LEADER_NOT_AVAILABLE") throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`topics ${topics.join(", ")} have no leader after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /** A table a test file makes, with its topic: name, CREATE TABLE statement, partitions. */
