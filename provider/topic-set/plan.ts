@@ -7,6 +7,7 @@
 import { tableTopic, tableTopicProblem, topicPrefixProblem } from "../../runtime/contract/names";
 import type { CheckFailure, KafkaArgs, SourceArgs } from "../types";
 import type { TopicOwnership } from "./ownership";
+import { kafkaSecurityOf } from "../../runtime/contract/kafka-security";
 import { kafkaFailures } from "../kafka-inputs";
 import { sourceFailures } from "../source-inputs";
 
@@ -309,6 +310,9 @@ export function diffTopicSet(olds: TopicSetOutputs, news: TopicSetInputs): Topic
     c.create.length + c.adopt.length + c.takeBack.length + c.grow.length + c.remove.length + c.retain.length + c.keepAdopted.length + c.reconfigure.length > 0 ||
     !sameJson([...olds.tables].sort(), [...news.tables].sort()) ||
     !sameJson(olds.kafka?.brokers ?? [], news.kafka?.brokers ?? []) ||
+    // A new login (a rotated SASL password, another CA) is an update: refresh and delete use
+    // the login in the state, which must be the one that works.
+    !sameJson(kafkaSecurityOf(olds.kafka) ?? null, kafkaSecurityOf(news.kafka) ?? null) ||
     !sameJson(olds.kafka?.limits ?? {}, news.kafka?.limits ?? {}) ||
     !sameJson(olds.partitions ?? null, news.partitions ?? null) ||
     (olds.replicationFactor ?? null) !== (news.replicationFactor ?? null) ||
@@ -354,7 +358,7 @@ function sameJson(a: unknown, b: unknown): boolean {
 }
 
 /** The inputs a program gives, for the detailed diff (check's own fields are not the program's). */
-const DETAILED_PATHS = ["topicPrefix", "tables", "partitions", "replicationFactor", "topicConfigs", "retainOnDelete", "deleteAdoptedTopics", "kafka.brokers", "kafka.limits", "source"] as const;
+const DETAILED_PATHS = ["topicPrefix", "tables", "partitions", "replicationFactor", "topicConfigs", "retainOnDelete", "deleteAdoptedTopics", "kafka.brokers", "kafka.limits", "kafka.tls", "kafka.sasl", "source"] as const;
 
 /** Per property, what the diff changes (the prefix replaces); the tables compare as a set. */
 export function detailedTopicSetDiff(olds: TopicSetOutputs, news: TopicSetInputs): Record<string, import("../dynamic-diff").PropertyDiffKind> {

@@ -576,6 +576,17 @@ describe("diffTopicSet", () => {
     assert.deepEqual(diffTopicSet(outputs(), { ...same(), tables: ["items", "orders"] }), { changes: false, replaces: [], deleteBeforeReplace: false });
   });
 
+  test("a new Kafka login (SASL password rotated, TLS given) updates in place; the same login is no change", () => {
+    const sasl = { mechanism: "scram-sha-256" as const, username: "cdc", password: "old-pw" };
+    const secured = (password: string) => ({ ...same().kafka, tls: true as const, sasl: { ...sasl, password } });
+    const olds = outputs({ kafka: secured("old-pw") });
+    assert.deepEqual(diffTopicSet(olds, { ...same(), kafka: secured("new-pw") }), { changes: true, replaces: [], deleteBeforeReplace: false });
+    assert.deepEqual(diffTopicSet(olds, { ...same(), kafka: secured("old-pw") }), { changes: false, replaces: [], deleteBeforeReplace: false });
+    assert.equal(diffTopicSet(outputs(), { ...same(), kafka: { ...same().kafka, tls: true } }).changes, true);
+    // Preview names what changed (a secret's value never shown: the engine masks it).
+    assert.deepEqual(detailedTopicSetDiff(olds, { ...same(), kafka: secured("new-pw") }), { "kafka.sasl": "update" });
+  });
+
   test("a new prefix replaces (other topics), without deleting first", () => {
     assert.deepEqual(diffTopicSet(outputs(), { ...same(), topicPrefix: "shop2" }), {
       changes: true,
