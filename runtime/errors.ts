@@ -76,7 +76,11 @@ export const ERROR_SPECS = {
     retriable: false,
     fix: "Raise the connector's maxRecordBytes (and the topic's max.message.bytes), or exclude the large column or table.",
   },
-  KAFKA_UNAVAILABLE: { retriable: true, fix: "Check that the Kafka brokers are running and reachable from the runtime." },
+  KAFKA_UNAVAILABLE: {
+    retriable: true,
+    // Also what a protocol mismatch looks like: kafkajs says only "Closed connection" (measured on the bench's listeners).
+    fix: "Check that the Kafka brokers are running and reachable from the runtime, and that the listener speaks what kafka declares: a SASL_SSL or SSL listener closes a connection made without kafka.tls (and kafka.sasl), and a plaintext one ends a TLS handshake at once (\"disconnected before secure TLS connection was established\").",
+  },
   KAFKA_FENCED: {
     retriable: false,
     fix: "Another runtime worker took this connector over (same transactionalId); this worker stops it. Nothing to do unless it keeps happening.",

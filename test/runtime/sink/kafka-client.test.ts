@@ -130,6 +130,12 @@ describe("SASL_SSL", () => {
   });
 });
 
+test("a plaintext client at the SASL_SSL listener is KAFKA_UNAVAILABLE, and the fix names the listener's protocol", async () => {
+  const error = await connectFailure(createKafka({ brokers: secured.saslSsl.brokers, clientId: uniqueName("sec-") }));
+  assert.equal(error.code, "KAFKA_UNAVAILABLE");
+  assert.match(error.message, /a SASL_SSL or SSL listener closes a connection made without kafka\.tls/);
+});
+
 describe("SASL_PLAINTEXT", () => {
   test("PLAIN with allowWithoutTls: transactions and read_committed", async () => {
     const kafka = createKafka({ brokers: secured.saslPlaintext.brokers, clientId: uniqueName("sec-"), security: { sasl: { mechanism: "plain", ...secured.users.plain, allowWithoutTls: true } } });
