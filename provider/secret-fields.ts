@@ -36,14 +36,18 @@ function getAt(value: unknown, path: Path): unknown {
   return at;
 }
 
-/** A copy of `value` with `fill(path)` at path, copying each object on the way (the input is not changed). */
-function withAt(value: unknown, path: Path, fill: unknown): unknown {
+/**
+ * A copy of `value` with `fill` at path, copying each object on the way (the input is not
+ * changed). Missing objects on the way are made for a value, and left missing for undefined (a
+ * field cleared that was never there).
+ */
+function setAt(value: unknown, path: Path, fill: unknown): unknown {
   if (path.length === 0) return fill;
   if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
   const [head, ...rest] = path;
   const object = value as Record<string, unknown>;
-  if (object[head] === undefined) return value;
-  return { ...object, [head]: withAt(object[head], rest, fill) };
+  if (object[head] === undefined && fill === undefined) return value;
+  return { ...object, [head]: setAt(object[head] ?? {}, rest, fill) };
 }
 
 /** `input` with each field at `paths` a secret of its own, the rest as it was given (see the module). */
@@ -61,19 +65,10 @@ export function withSecretFields<T>(input: T, paths: readonly Path[]): T {
   }
   const whole: pulumi.Output<unknown> = pulumiSdk.output(input as pulumi.Input<unknown>) as pulumi.Output<unknown>;
   const opened: pulumi.Output<{ value: unknown; present: boolean[] }> = whole.apply((v) => ({
-    value: paths.reduce((acc, p) => withAt(acc, p, undefined), v),
+    value: paths.reduce((acc, p) => setAt(acc, p, undefined), v),
     present: paths.map((p) => getAt(v, p) !== undefined),
   }));
   const open = pulumiSdk.unsecret(opened);
   const hidden = paths.map((p) => pulumiSdk.secret(whole.apply((v) => getAt(v, p))));
-  return open.apply(({ value, present }) => paths.reduce((acc, p, i) => (present[i] ? putAt(acc, p, hidden[i]) : acc), value)) as unknown as T;
-}
-
-/** Like withAt, but sets the field even though the copy no longer has it (withAt cleared it). */
-function putAt(value: unknown, path: Path, fill: unknown): unknown {
-  if (path.length === 0) return fill;
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
-  const [head, ...rest] = path;
-  const object = value as Record<string, unknown>;
-  return { ...object, [head]: putAt(object[head] ?? {}, rest, fill) };
+  return open.apply(({ value, present }) => paths.reduce((acc, p, i) => (present[i] ? setAt(acc, p, hidden[i]) : acc), value)) as unknown as T;
 }
