@@ -48,9 +48,30 @@ function testConcurrency(): number {
   return Number.isInteger(given) && given > 0 ? given : Math.max(1, os.availableParallelism());
 }
 
+/**
+ * Each file's time, the sum of its top-level tests' durations (its file-level hooks aside): the
+ * slowest are printed at the end, where the suite's time goes. (Node 20 reports a file's events
+ * when the file ends, so their arrival times cannot say when it began.)
+ */
+const fileSeconds = new Map<string, number>();
+
+function noteFileTest(data: { file?: string; nesting: number; details: { duration_ms: number } }): void {
+  if (!data.file || data.nesting !== 0) return;
+  fileSeconds.set(data.file, (fileSeconds.get(data.file) ?? 0) + data.details.duration_ms / 1000);
+}
+
+function printSlowestFiles(count: number): void {
+  const files = [...fileSeconds].map(([file, seconds]) => ({ file: path.relative(testRoot, file), seconds }));
+  files.sort((a, b) => b.seconds - a.seconds);
+  const total = files.reduce((sum, f) => sum + f.seconds, 0);
+  console.log(`# test time ${total.toFixed(0)} s over ${files.length} files; the slowest: ` + files.slice(0, count).map((f) => `${f.file} ${f.seconds.toFixed(0)} s`).join(", "));
+}
+
 async function runTests(files: string[]): Promise<Summary> {
   const summary: Summary = { tests: 0, pass: 0, fail: 0, cancelled: 0, skipped: 0, todo: 0 };
   const stream = run({ files, concurrency: testConcurrency(), timeout: FILE_TIMEOUT_MS });
+  stream.on("test:pass", noteFileTest);
+  stream.on("test:fail", noteFileTest);
   stream.on("test:diagnostic", (data: { nesting: number; message: string }) => {
     if (data.nesting !== 0) return;
     const match = /^(tests|pass|fail|cancelled|skipped|todo) (\d+)$/.exec(data.message);
@@ -103,6 +124,7 @@ async function main(): Promise<number> {
       if (failed) console.log(`# service logs kept in ${bench.runDir}`);
     }
   }
+  printSlowestFiles(12);
   const failed = summary.fail + summary.cancelled;
   const skipped = summary.skipped + summary.todo;
   // The closing line CI reads.

@@ -5,15 +5,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { Acks, Compression, Format, PartitionPolicy, StartPosition } from "../../runtime/contract/config";
-import { forwardingProvider } from "../dynamic";
+import { ForwardingResource } from "../dynamic";
 import { resourceOwner } from "../owner";
 import { warnIfPlainConfig } from "../secret-inputs";
 import { KAFKA_SECRET_PATHS, SOURCE_SECRET_PATHS, withSecretFields } from "../secret-fields";
 import type { Inputs, KafkaArgs, SourceArgs } from "../types";
 import type { ConnectorStatus, ManageGrantsArgs } from "./plan";
-
-// Serialized into the state: each method only loads the implementation (no clients, no credentials).
-const connectorProvider = forwardingProvider("connector/provider");
 
 /** What a Connector needs of its ResourceGroup (a ResourceGroup instance fits). */
 export interface ConnectorGroupRef {
@@ -54,7 +51,7 @@ export interface ConnectorArgs {
   retainOnDelete?: pulumi.Input<boolean>;
 }
 
-export class Connector extends pulumi.dynamic.Resource {
+export class Connector extends ForwardingResource {
   declare readonly name: pulumi.Output<string>;
   declare readonly consumerGroup: pulumi.Output<string>;
   declare readonly transactionalId: pulumi.Output<string>;
@@ -65,7 +62,8 @@ export class Connector extends pulumi.dynamic.Resource {
   constructor(name: string, args: ConnectorArgs, opts?: pulumi.CustomResourceOptions) {
     const { resourceGroup, manageGrants, ...rest } = args;
     super(
-      connectorProvider,
+      "connector/provider",
+      "Connector",
       name,
       {
         ...rest,
@@ -89,8 +87,6 @@ export class Connector extends pulumi.dynamic.Resource {
         dependsOn: withGroup(opts?.dependsOn, resourceGroup),
         additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "groupKey", "manageGrants"],
       },
-      "mysql-kafka-cdc:index",
-      "Connector",
     );
     warnIfPlainConfig(this, `Connector ${name}:`, "source.password", pulumi.output(args.source).apply((s) => s.password));
     warnIfPlainConfig(this, `Connector ${name}:`, "source.tls.key", pulumi.output(args.source).apply((s) => s.tls?.key));

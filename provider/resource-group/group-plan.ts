@@ -67,8 +67,10 @@ export function validateGroupInputs(inputs: GroupCoreInputs): CheckFailure[] {
 export function diffGroupCore(olds: GroupCoreOutputs, news: GroupCoreInputs): { changes: boolean; replaces: string[] } {
   const replaces = olds.name !== news.name ? ["name"] : [];
   // argumentFailures are empty for any group that gets this far: not an input of the group's.
-  const { groupKey: _key, topics: _topics, stateVersion: _version, argumentFailures: _old, ...oldInputs } = olds;
-  const { argumentFailures: _new, ...newInputs } = news;
+  // __provider (the host's copy of the provider code) is the package's, not the group's: another
+  // version or install path of the package is no change of the group.
+  const { groupKey: _key, topics: _topics, stateVersion: _version, argumentFailures: _old, __provider: _oldCode, ...oldInputs } = olds as GroupCoreOutputs & { __provider?: unknown };
+  const { argumentFailures: _new, __provider: _newCode, ...newInputs } = news as GroupCoreInputs & { __provider?: unknown };
   return { changes: JSON.stringify(sortKeys(oldInputs)) !== JSON.stringify(sortKeys(newInputs)), replaces };
 }
 

@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { GroupTopics } from "../../runtime/contract/names";
 import { kafkaSecurityOf } from "../../runtime/contract/kafka-security";
-import { forwardingProvider } from "../dynamic";
+import { ForwardingResource } from "../dynamic";
 import { KAFKA_SECRET_PATHS, withSecretFields } from "../secret-fields";
 import { warnIfPlainKafkaSecrets } from "../secret-inputs";
 import type { CenArgs, EniBindingArgs, Inputs, KafkaArgs, KubernetesRuntimeArgs, LocalRuntimeArgs, SourceNetworkArgs } from "../types";
@@ -15,27 +15,23 @@ import { RESOURCE_GROUP_SHAPE, unknownPropertyFailures } from "../properties";
 import { DEFAULT_GROUP_SPEC } from "./group-plan";
 import { KubernetesRuntime } from "./kubernetes";
 
-// Serialized into the state: each method only loads the implementation (no clients, no credentials).
-const groupCoreProvider = forwardingProvider("resource-group/group-provider");
-const localRuntimeProvider = forwardingProvider("resource-group/local-runtime");
-
-class GroupCore extends pulumi.dynamic.Resource {
+class GroupCore extends ForwardingResource {
   declare readonly name: pulumi.Output<string>;
   declare readonly groupKey: pulumi.Output<string>;
   declare readonly topics: pulumi.Output<GroupTopics>;
   declare readonly kafka: pulumi.Output<KafkaArgs>;
   constructor(name: string, args: Record<string, unknown>, opts: pulumi.CustomResourceOptions) {
-    super(groupCoreProvider, name, { ...args, groupKey: undefined, topics: undefined, stateVersion: undefined }, { ...opts, additionalSecretOutputs: ["groupKey"] }, "mysql-kafka-cdc:index", "ResourceGroupCore");
+    super("resource-group/group-provider", "ResourceGroupCore", name, { ...args, groupKey: undefined, topics: undefined, stateVersion: undefined }, { ...opts, additionalSecretOutputs: ["groupKey"] });
   }
 }
 
-class LocalRuntime extends pulumi.dynamic.Resource {
+class LocalRuntime extends ForwardingResource {
   declare readonly url: pulumi.Output<string>;
   declare readonly logFile: pulumi.Output<string>;
   declare readonly pid: pulumi.Output<number>;
   constructor(name: string, args: Record<string, unknown>, opts: pulumi.CustomResourceOptions) {
     const outputs = { pid: undefined, hostname: undefined, port: undefined, url: undefined, logFile: undefined, runDir: undefined, running: undefined, stateVersion: undefined };
-    super(localRuntimeProvider, name, { ...args, ...outputs }, { ...opts, additionalSecretOutputs: ["groupKey", "kafkaSecurity"] }, "mysql-kafka-cdc:index", "LocalRuntime");
+    super("resource-group/local-runtime", "LocalRuntime", name, { ...args, ...outputs }, { ...opts, additionalSecretOutputs: ["groupKey", "kafkaSecurity"] });
   }
 }
 

@@ -6,17 +6,13 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { tableTopic } from "../../runtime/contract/names";
-import { forwardingProvider } from "../dynamic";
+import { ForwardingResource } from "../dynamic";
 import { resourceOwner } from "../owner";
 import { kafkaSecurityOf } from "../../runtime/contract/kafka-security";
 import { KAFKA_SECRET_PATHS, SOURCE_SECRET_PATHS, withSecretFields } from "../secret-fields";
 import { warnIfPlainConfig, warnIfPlainKafkaSecrets } from "../secret-inputs";
 import type { Inputs, KafkaArgs, SourceArgs } from "../types";
 import type { TopicOwnership } from "./ownership";
-
-// Serialized into the state: each method only loads the implementation (no clients, no credentials).
-const topicSetProvider = forwardingProvider("topic-set/provider");
-const memberProvider = forwardingProvider("topic-set/member");
 
 export interface TopicSetArgs {
   kafka: Inputs<KafkaArgs>;
@@ -34,13 +30,13 @@ export interface TopicSetArgs {
 }
 
 /** A table's membership in a TopicSet: deleting it deletes the table's topic (see ./member). */
-class TopicSetMember extends pulumi.dynamic.Resource {
+class TopicSetMember extends ForwardingResource {
   constructor(name: string, args: Record<string, unknown>, opts: pulumi.CustomResourceOptions) {
-    super(memberProvider, name, args, opts, "mysql-kafka-cdc:index", "TopicSetMember");
+    super("topic-set/member", "TopicSetMember", name, args, opts);
   }
 }
 
-export class TopicSet extends pulumi.dynamic.Resource {
+export class TopicSet extends ForwardingResource {
   declare readonly topicPrefix: pulumi.Output<string>;
   declare readonly tables: pulumi.Output<string[]>;
   /** Per table, the topic as it exists: { topic, partitions }. */
@@ -55,12 +51,11 @@ export class TopicSet extends pulumi.dynamic.Resource {
     const source = withSecretFields(args.source, SOURCE_SECRET_PATHS);
     const kafka = withSecretFields(args.kafka, KAFKA_SECRET_PATHS);
     super(
-      topicSetProvider,
+      "topic-set/provider",
+      "TopicSet",
       name,
       { ...args, kafka, source, owner: resourceOwner(name, opts), topics: undefined, plannedPartitions: undefined, ownership: undefined, retained: undefined, stateVersion: undefined },
       opts,
-      "mysql-kafka-cdc:index",
-      "TopicSet",
     );
     if (args.source) {
       warnIfPlainConfig(this, `TopicSet ${name}:`, "source.password", pulumi.output(args.source).apply((s) => s.password));

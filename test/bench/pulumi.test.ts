@@ -75,6 +75,10 @@ test("pulumi preview, up and destroy of a dynamic resource against a local backe
   // The state file lives in the local backend, not in ~/.pulumi.
   const stateFiles = fs.readdirSync(path.join(sandbox.backendDir, ".pulumi", "stacks", "bench-smoke"));
   assert.ok(stateFiles.some((f) => f.startsWith("smoke.json")), `state files: ${stateFiles.join(", ")}`);
+  // sandbox.deployment reads that file: the same deployment `pulumi stack export` prints.
+  const exportedAfterUp = JSON.parse(await pulumi(["stack", "export"])) as { deployment: { resources: { urn: string }[] } };
+  assert.deepEqual(sandbox.deployment("bench-smoke", "smoke").resources?.map((r) => r.urn), exportedAfterUp.deployment.resources.map((r) => r.urn));
+  assert.ok(exportedAfterUp.deployment.resources.some((r) => r.urn.endsWith("::marker")));
 
   const noChange = await pulumi(["preview"]);
   assert.match(noChange, /2 unchanged/);
@@ -84,4 +88,5 @@ test("pulumi preview, up and destroy of a dynamic resource against a local backe
   assert.equal(fs.existsSync(marker), false, "destroy must remove the file");
   const exported = JSON.parse(await pulumi(["stack", "export"])) as { deployment: { resources?: unknown[] } };
   assert.deepEqual(exported.deployment.resources ?? [], []);
+  assert.deepEqual(sandbox.deployment("bench-smoke", "smoke").resources ?? [], []);
 });

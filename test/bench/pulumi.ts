@@ -20,7 +20,16 @@ export interface PulumiSandbox {
   env: NodeJS.ProcessEnv;
   /** Runs the CLI non-interactively, with colour off. */
   pulumi(args: string[], options: { cwd: string; timeoutMs?: number; env?: NodeJS.ProcessEnv }): Promise<CommandResult>;
+  /**
+   * The stack's last deployment as the file backend holds it: what `pulumi stack export` prints
+   * as `deployment` (secrets encrypted), read without a CLI run. Throws if the stack has no file.
+   */
+  deployment(project: string, stack: string): StackDeployment;
   remove(): void;
+}
+
+export interface StackDeployment {
+  resources?: { urn: string; type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }[];
 }
 
 export const TEST_PASSPHRASE = "bench-passphrase";
@@ -54,6 +63,13 @@ export async function createPulumiSandbox(parentDir?: string): Promise<PulumiSan
         env: { ...env, ...options.env },
         timeoutMs: options.timeoutMs ?? 10 * 60 * 1000,
       });
+    },
+    deployment(project, stack) {
+      // The file backend's layout: .pulumi/stacks/<project>/<stack>.json = { version, checkpoint: { stack, latest } }.
+      const file = path.join(backendDir, ".pulumi", "stacks", project, `${stack}.json`);
+      if (!fs.existsSync(file)) throw new Error(`no state file ${file} for stack ${project}/${stack}`);
+      const state = JSON.parse(fs.readFileSync(file, "utf8")) as { checkpoint: { latest?: StackDeployment } };
+      return state.checkpoint.latest ?? {};
     },
     remove() {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -73,8 +73,7 @@ export async function createBadInputsStack(name: string): Promise<BadInputsStack
     return { code: r.code ?? -1, out: `${r.stdout}\n${r.stderr}`, stdout: r.stdout };
   };
   const nothingCreated = async () => {
-    const exported = JSON.parse((await pulumi(["stack", "export"])).stdout) as { deployment: { resources?: { type: string }[] } };
-    const resources = (exported.deployment.resources ?? []).filter((r) => r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:"));
+    const resources = (sandbox.deployment(name, "dev").resources ?? []).filter((r) => r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:"));
     assert.deepEqual(resources.map((r) => r.type), [], "no resource was created");
     const kafka = kafkaOf(bench).admin();
     await kafka.connect();

@@ -8,7 +8,7 @@
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import type { Consumer, Kafka } from "kafkajs";
+import type { Admin, Consumer, Kafka } from "kafkajs";
 import type mysql from "mysql2/promise";
 import { repoRoot } from "../bench/process";
 import type { PulumiSandbox } from "../bench/pulumi";
@@ -209,6 +209,8 @@ export class OrdersCollector {
   /** topic/partition/offset of each record seen: a consumer that reads a partition again (a rebalance) does not count it twice. */
   private readonly seen = new Set<string>();
   private readonly consumers = new Map<string, Consumer>();
+  /** One admin for the topic listing, connected once (a client per poll, four a second, kept the broker busy). */
+  private admin: Admin | undefined;
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> = Promise.resolve();
 
@@ -222,13 +224,19 @@ export class OrdersCollector {
   }
 
   private async poll(): Promise<void> {
-    const admin = this.kafka().admin();
-    await admin.connect();
     let topics: string[];
     try {
-      topics = await admin.listTopics();
-    } finally {
-      await admin.disconnect();
+      if (!this.admin) {
+        const admin = this.kafka().admin();
+        await admin.connect();
+        this.admin = admin;
+      }
+      topics = await this.admin.listTopics();
+    } catch (error) {
+      // The next poll connects a new one.
+      await this.admin?.disconnect().catch(() => undefined);
+      this.admin = undefined;
+      throw error;
     }
     for (const topic of topics) {
       if (this.consumers.has(topic) || !topic.endsWith("_orders") || !this.prefixes().some((p) => topic === `${p}_orders`)) continue;
@@ -281,6 +289,7 @@ export class OrdersCollector {
     await Promise.race([this.polling, new Promise<void>((resolve) => (timer = setTimeout(resolve, 10_000)))]);
     clearTimeout(timer);
     await Promise.all([...this.consumers.values()].map((c) => c.disconnect().catch(() => undefined)));
+    await this.admin?.disconnect().catch(() => undefined);
   }
 }
 

@@ -32,32 +32,33 @@ describe("a deployed stack through one change after another, rows written all al
     test(`connector option ${option} = ${JSON.stringify(value)}: updated in place, restarted from its committed offset`, async () => {
       await change((s) => void (s.connectors.c1.options = { ...s.connectors.c1.options, [option]: value }), {
         ops: ["c1 update"],
+        diffs: { c1: [option] },
         notes: [new RegExp(`connector ${names.n1}: restarts from its committed offset to apply ${note}`)],
       });
     });
   }
 
   test("heartbeats off: the heartbeat topic the runtime made goes", async () => {
-    await change((s) => void (s.connectors.c1.options = { ...s.connectors.c1.options, heartbeatSeconds: 0 }), { ops: ["c1 update"], notes: [new RegExp(`connector ${names.n1}: will delete topics it made that its new config no longer writes: ${names.p1}_heartbeat`)] }, async () => {
+    await change((s) => void (s.connectors.c1.options = { ...s.connectors.c1.options, heartbeatSeconds: 0 }), { ops: ["c1 update"], diffs: { c1: ["heartbeatSeconds"] }, notes: [new RegExp(`connector ${names.n1}: will delete topics it made that its new config no longer writes: ${names.p1}_heartbeat`)] }, async () => {
       assert.equal((await topicsNow()).has(`${names.p1}_heartbeat`), false);
     });
   });
 
   test("heartbeats back on: the runtime makes the topic again", async () => {
-    await change((s) => void (s.connectors.c1.options = { ...s.connectors.c1.options, heartbeatSeconds: 2 }), { ops: ["c1 update"] }, async () => {
+    await change((s) => void (s.connectors.c1.options = { ...s.connectors.c1.options, heartbeatSeconds: 2 }), { ops: ["c1 update"], diffs: { c1: ["heartbeatSeconds"] } }, async () => {
       assert.equal((await topicsNow()).has(`${names.p1}_heartbeat`), true);
     });
   });
 
   test("another dead letter topic: the old, empty one goes", async () => {
-    await change((s) => void (s.connectors.c1.options = { ...s.connectors.c1.options, deadLetterTopic: `${names.p1}_dlq` }), { ops: ["c1 update"], notes: [new RegExp(`will delete topics it made that its new config no longer writes: ${names.p1}_dead_letter`)] }, async () => {
+    await change((s) => void (s.connectors.c1.options = { ...s.connectors.c1.options, deadLetterTopic: `${names.p1}_dlq` }), { ops: ["c1 update"], diffs: { c1: ["deadLetterTopic"] }, notes: [new RegExp(`will delete topics it made that its new config no longer writes: ${names.p1}_dead_letter`)] }, async () => {
       const topics = await topicsNow();
       assert.deepEqual([topics.has(`${names.p1}_dead_letter`), topics.has(`${names.p1}_dlq`)], [false, true]);
     });
   });
 
   test("a DDL topic: DDL messages go there", async () => {
-    await change((s) => void (s.connectors.c1.options = { ...s.connectors.c1.options, ddlTopic: `${names.p1}_ddl` }), { ops: ["c1 update"] }, async () => {
+    await change((s) => void (s.connectors.c1.options = { ...s.connectors.c1.options, ddlTopic: `${names.p1}_ddl` }), { ops: ["c1 update"], diffs: { c1: ["ddlTopic"] } }, async () => {
       await insertAndConsume(`ALTER TABLE ${db1}.audit ADD COLUMN extra INT`, `${names.p1}_ddl`, (v) => v.includes("ADD COLUMN extra"));
     });
   });

@@ -35,6 +35,8 @@ describe("a deployed stack through replacements, rows written all along", () => 
         s.connectors.c1.prefix = names.p2;
       },
       {
+        // A TopicSet of another prefix is another TopicSet: replaced, its members with it.
+        ops: ["c1 update", ...["ts1", "ts1-audit", "ts1-orders"].flatMap((r) => [`${r} create-replacement`, `${r} replace`, `${r} delete-replaced`])],
         notes: [`TopicSet ${names.p1}: will delete ${names.p1}_audit, ${names.p1}_orders with their records at the end of the update`, `connector ${names.n1}: topic prefix ${names.p1} becomes ${names.p2}`],
       },
       async () => {
@@ -64,7 +66,10 @@ describe("a deployed stack through replacements, rows written all along", () => 
         s.groups.g2 = names.g2;
         s.connectors.c1.group = "g2";
       },
-      { notes: [`connector ${names.n2} replaces ${names.n2} (same source server and database)`] },
+      {
+        ops: ["g2 create", "g2-core create", "g2-runtime create", "c1 create-replacement", "c1 replace", "c1 delete-replaced"],
+        notes: [`connector ${names.n2} replaces ${names.n2} (same source server and database)`],
+      },
     );
   });
 
@@ -108,6 +113,7 @@ describe("a deployed stack through replacements, rows written all along", () => 
         s.connectors.c1.database = db2;
       },
       {
+        ops: ["ts1 update", "c1 create-replacement", "c1 replace", "c1 delete-replaced"],
         notes: [`connector ${names.n2}: its new source localhost:${ctx.proxy.port}/${db2} is another database than localhost:${ctx.proxy.port}/${db1}: the connector is stopped, and changes to localhost:${ctx.proxy.port}/${db1} after that are not delivered`],
       },
       async () => {

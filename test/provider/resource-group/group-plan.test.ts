@@ -192,6 +192,13 @@ describe("diffGroupCore", () => {
     assert.deepEqual(diffGroupCore(olds, news), { changes: false, replaces: [] });
   });
 
+  test("another provider text (__provider: a new version or install path of the package) is no change", () => {
+    const olds = { ...outputs(), __provider: "exports.handler = /* old copy */ () => ({})" } as GroupCoreOutputs;
+    const news = { ...inputs(), __provider: "exports.handler = /* new copy */ () => ({})" } as GroupCoreInputs;
+    assert.deepEqual(diffGroupCore(olds, news), { changes: false, replaces: [] });
+    assert.deepEqual(diffGroupCore(olds, { ...news, replicationFactor: 2 } as GroupCoreInputs), { changes: true, replaces: [] });
+  });
+
   test("a new name replaces", () => {
     assert.deepEqual(diffGroupCore(outputs(), inputs({ name: "grp2" })), { changes: true, replaces: ["name"] });
   });
