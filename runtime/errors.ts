@@ -213,6 +213,11 @@ const TLS_CODES: Record<string, string> = {
   EPROTO: "the TLS handshake failed",
 };
 
+/** Whether a socket error's code is a TLS failure that retrying does not mend (a certificate refused, a plaintext port). */
+export function isTlsFailureCode(code: unknown): boolean {
+  return typeof code === "string" && Object.hasOwn(TLS_CODES, code);
+}
+
 function tlsProblem(code: string, detail: string, error?: ErrorLike & { reason?: unknown; host?: unknown }): string | undefined {
   // mysql2 reports every failed TLS upgrade as HANDSHAKE_SSL_ERROR, overwriting Node's code on
   // Node's own error: a name mismatch still carries Node's reason and host; the rest only its text.

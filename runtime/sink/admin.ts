@@ -1,6 +1,7 @@
 /** Our adapter around kafkajs's admin client: the few topic operations the runtime needs. */
 import type { Admin, Kafka } from "kafkajs";
 import { CdcError, classifyKafkaError } from "../errors";
+import { tlsFailureWatch } from "./kafka-client";
 
 export interface TopicSpec {
   topic: string;
@@ -22,12 +23,16 @@ export class KafkaAdmin {
 
   static async connect(kafka: Kafka): Promise<KafkaAdmin> {
     const admin = kafka.admin();
+    // A refused certificate ends the connect at once (kafkajs would retry it for seconds).
+    const tls = tlsFailureWatch(kafka);
     try {
-      await admin.connect();
+      await (tls ? Promise.race([admin.connect(), tls.failed]) : admin.connect());
     } catch (error) {
       // A half-made connection (seed broker reached, metadata failed) would keep its sockets.
       await admin.disconnect().catch(() => undefined);
       throw classifyKafkaError(error, "connecting the Kafka admin client");
+    } finally {
+      tls?.stop();
     }
     return new KafkaAdmin(admin);
   }

@@ -6,8 +6,11 @@
  */
 // Before kafkajs loads: it swaps two of kafkajs's slow internal helpers (see the module).
 import "./kafkajs-fast-path";
-import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from "kafkajs";
+import net from "node:net";
+import tls from "node:tls";
+import { Kafka, logLevel, type ISocketFactory, type KafkaConfig, type LogEntry, type SASLOptions } from "kafkajs";
 import type { KafkaSecurity } from "../contract/kafka-security";
+import { isTlsFailureCode } from "../errors";
 import { registerCompressionCodecs } from "./codecs";
 import type { Logger } from "../log";
 
@@ -40,12 +43,61 @@ export function kafkajsSecurityOptions(security: KafkaSecurity | undefined): Pic
   return options;
 }
 
+/**
+ * The first TLS failure a client's sockets met (a broker's certificate refused, a plaintext port
+ * spoken to in TLS). kafkajs counts it as a connection error and retries it for seconds; a caller
+ * that connects (KafkaAdmin.connect) ends at once instead: such a failure does not mend.
+ */
+class TlsFailureWatch {
+  private failure: Error | undefined;
+  private readonly waiters = new Set<(error: Error) => void>();
+
+  report(error: Error): void {
+    if (this.failure) return;
+    this.failure = error;
+    for (const waiter of this.waiters) waiter(error);
+  }
+
+  /** Rejects with the failure once there is one; `stop()` when the caller no longer waits. */
+  watch(): { failed: Promise<never>; stop(): void } {
+    let waiter: ((error: Error) => void) | undefined;
+    const failed = new Promise<never>((_, reject) => {
+      if (this.failure) return reject(this.failure);
+      waiter = reject;
+      this.waiters.add(reject);
+    });
+    failed.catch(() => undefined);
+    return { failed, stop: () => void (waiter && this.waiters.delete(waiter)) };
+  }
+}
+
+const tlsWatches = new WeakMap<Kafka, TlsFailureWatch>();
+
+/** The TLS failures of a client made by createKafka (see TlsFailureWatch); undefined for others. */
+export function tlsFailureWatch(kafka: Kafka): { failed: Promise<never>; stop(): void } | undefined {
+  return tlsWatches.get(kafka)?.watch();
+}
+
+/** kafkajs's own socket factory (src/network/socketFactory.js, the same options), reporting TLS failures to `watch`. */
+function watchedSocketFactory(watch: TlsFailureWatch): ISocketFactory {
+  return ({ host, port, ssl, onConnect }) => {
+    const socket = ssl ? tls.connect({ host, port, ...(!net.isIP(host) ? { servername: host } : {}), ...ssl }, onConnect) : net.connect({ host, port }, onConnect);
+    socket.setKeepAlive(true, 60_000);
+    socket.on("error", (error: Error & { code?: unknown }) => {
+      if (isTlsFailureCode(error.code)) watch.report(error);
+    });
+    return socket;
+  };
+}
+
 export function createKafka(connection: KafkaConnection, logger?: Logger): Kafka {
   registerCompressionCodecs();
-  return new Kafka({
+  const watch = new TlsFailureWatch();
+  const kafka = new Kafka({
     clientId: connection.clientId,
     brokers: connection.brokers,
     ...kafkajsSecurityOptions(connection.security),
+    socketFactory: watchedSocketFactory(watch),
     connectionTimeout: 5_000,
     requestTimeout: 30_000,
     retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5_000 },
@@ -62,4 +114,6 @@ export function createKafka(connection: KafkaConnection, logger?: Logger): Kafka
       else logger.debug(`kafkajs: ${message}`, fields);
     },
   });
+  tlsWatches.set(kafka, watch);
+  return kafka;
 }

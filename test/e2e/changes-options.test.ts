@@ -1,9 +1,9 @@
 /**
  * End to end, the real Pulumi engine: one deployed stack through a change of each connector
- * option (compression, format, acks, partitionPolicy, retry, throttle, maxRecordBytes,
- * heartbeats, the dead letter and DDL topics), one at a time, while a writer inserts a row every
- * 50 ms; per change, preview's operations are up's, nothing is left to do after up, the live
- * state is right and every row arrived once (see changes-suite.ts; the other change sequences:
+ * option (compression, format, acks, partitionPolicy, retry, throttle, maxRecordBytes: a few per
+ * step; heartbeats, the dead letter and DDL topics), one step at a time, while a writer inserts
+ * a row every 50 ms; per change, preview's operations are up's and the step's, the live state is
+ * right and every row arrived once (see changes-suite.ts; the other change sequences:
  * changes-*.test.ts).
  */
 import assert from "node:assert/strict";
@@ -18,22 +18,20 @@ describe("a deployed stack through one change after another, rows written all al
     await deployInitial(suite);
   });
 
-  for (const [option, value, note] of [
-    ["compression", "zstd", "compression"],
-    ["format", "canal", "format"],
-    ["format", "dataworks", "format"],
-    ["acks", "1", "acks"],
-    ["acks", "all", "acks"],
-    ["partitionPolicy", "table-hash", "partitionPolicy"],
-    ["retry", { connectionMinutes: 30 }, "retry"],
-    ["throttle", { rowsPerSecond: 5000 }, "throttle"],
-    ["maxRecordBytes", 4 * 1024 * 1024, "maxRecordBytes"],
-  ] as [string, unknown, string][]) {
-    test(`connector option ${option} = ${JSON.stringify(value)}: updated in place, restarted from its committed offset`, async () => {
-      await change((s) => void (s.connectors.c1.options = { ...s.connectors.c1.options, [option]: value }), {
+  // Options that restart the connector, a few per step (each step is a restart under load; the
+  // diff of each option alone is unit-tested in test/provider/connector/diff.test.ts).
+  for (const options of [
+    { compression: "zstd", acks: "1" },
+    { format: "canal", partitionPolicy: "table-hash" },
+    { format: "dataworks", acks: "all" },
+    { retry: { connectionMinutes: 30 }, throttle: { rowsPerSecond: 5000 }, maxRecordBytes: 4 * 1024 * 1024 },
+  ] as Record<string, unknown>[]) {
+    const keys = Object.keys(options);
+    test(`connector options ${JSON.stringify(options)}: updated in place, restarted from its committed offset`, async () => {
+      await change((s) => void (s.connectors.c1.options = { ...s.connectors.c1.options, ...options }), {
         ops: ["c1 update"],
-        diffs: { c1: [option] },
-        notes: [new RegExp(`connector ${names.n1}: restarts from its committed offset to apply ${note}`)],
+        diffs: { c1: keys },
+        notes: keys.map((key) => new RegExp(`connector ${names.n1}: restarts from its committed offset to apply [a-zA-Z, ]*\\b${key}\\b`)),
       });
     });
   }

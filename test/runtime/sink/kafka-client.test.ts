@@ -121,6 +121,15 @@ describe("SASL_SSL", () => {
     assert.equal((await connectFailure(saslSsl("scram256", "scram-sha-256", true))).code, "KAFKA_TLS_FAILED");
   });
 
+  test("a refused certificate ends the connect at once: kafkajs's retries (6 s and more) are not waited for", async () => {
+    const started = Date.now();
+    const error = await connectFailure(saslSsl("scram256", "scram-sha-256", { ca: otherCa }));
+    const elapsed = Date.now() - started;
+    assert.equal(error.code, "KAFKA_TLS_FAILED");
+    // kafkajs's retries (200 ms doubling, 5 times) take over 6 s; one failed handshake takes milliseconds.
+    assert.ok(elapsed < 3_000, `failed after ${elapsed} ms`);
+  });
+
   test("a certificate that does not name the broker is refused, unless verifyHostname is false (ApsaraMQ)", async () => {
     const mismatch = await connectFailure(saslSsl("scram256", "scram-sha-256", { ca, serverName: "kafka.example.com" }));
     assert.equal(mismatch.code, "KAFKA_TLS_FAILED");
