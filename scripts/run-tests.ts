@@ -5,6 +5,8 @@
  *
  *   node dist/scripts/run-tests.js [filter...]   only test files whose path contains a filter
  *
+ * Files run slowest first, by the times of the runs before (kept in the cache directory).
+ *
  * Services already started with `npm run services -- start` are reused when $CDC_BENCH_STATE
  * names their state file. A failing run keeps the service logs and prints where they are.
  */
@@ -13,6 +15,7 @@ import os from "node:os";
 import path from "node:path";
 import { run } from "node:test";
 import { spec } from "node:test/reporters";
+import { cacheDir } from "../test/bench/cache";
 import { BENCH_STATE_ENV, benchStateIsLive, readBenchState, startBench, writeBenchState, type Bench } from "../test/bench/services";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
@@ -60,6 +63,37 @@ function noteFileTest(data: { file?: string; nesting: number; details: { duratio
   fileSeconds.set(data.file, (fileSeconds.get(data.file) ?? 0) + data.details.duration_ms / 1000);
 }
 
+/** Each file's time in the runs before (test/bench/cache.ts's directory, outside the repo): the order of the next run. */
+const DURATIONS_FILE = path.join(cacheDir(), "test-durations.json");
+
+function readDurations(): Record<string, number> {
+  try {
+    return JSON.parse(fs.readFileSync(DURATIONS_FILE, "utf8")) as Record<string, number>;
+  } catch {
+    return {};
+  }
+}
+
+function saveDurations(): void {
+  const durations = readDurations();
+  for (const [file, seconds] of fileSeconds) durations[path.relative(testRoot, file)] = Math.round(seconds * 10) / 10;
+  fs.mkdirSync(path.dirname(DURATIONS_FILE), { recursive: true });
+  fs.writeFileSync(DURATIONS_FILE, JSON.stringify(durations, null, 1));
+}
+
+/**
+ * The slowest files first (by the times of the runs before; a file not timed yet counts as the
+ * mean of those that are), so that no long file starts last while the other slots have nothing
+ * left to run. With no times at all: by name.
+ */
+function slowestFirst(files: string[]): string[] {
+  const durations = readDurations();
+  const times = files.map((f) => durations[path.relative(testRoot, f)]).filter((t): t is number => typeof t === "number");
+  const mean = times.length ? times.reduce((a, b) => a + b, 0) / times.length : 0;
+  const estimate = (f: string) => durations[path.relative(testRoot, f)] ?? mean;
+  return [...files].sort((a, b) => estimate(b) - estimate(a) || a.localeCompare(b));
+}
+
 function printSlowestFiles(count: number): void {
   const files = [...fileSeconds].map(([file, seconds]) => ({ file: path.relative(testRoot, file), seconds }));
   files.sort((a, b) => b.seconds - a.seconds);
@@ -91,6 +125,7 @@ async function main(): Promise<number> {
   const files = findTestFiles(testRoot)
     .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
     .sort();
+  const ordered = slowestFirst(files);
   if (files.length === 0) {
     console.error(`no test files under ${testRoot}${filters.length ? ` matching ${filters.join(", ")}` : ""}`);
     console.log("0 passed, 1 failed");
@@ -116,7 +151,8 @@ async function main(): Promise<number> {
 
   let summary: Summary | undefined;
   try {
-    summary = await runTests(files);
+    summary = await runTests(ordered);
+    saveDurations();
   } finally {
     const failed = !summary || summary.fail + summary.cancelled > 0;
     if (bench) {

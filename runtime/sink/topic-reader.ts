@@ -180,7 +180,9 @@ export async function watchTopic(
       handlers.onCaughtUp?.();
     }
   };
-  const consumer: Consumer = kafka.consumer({ groupId: readerGroup("watch"), readUncommitted: false, allowAutoTopicCreation: false, maxWaitTimeInMs: 250 });
+  // A fetch returns as soon as records arrive: the wait only bounds how often an idle watcher
+  // polls (each runtime watches its group's configs for as long as it runs).
+  const consumer: Consumer = kafka.consumer({ groupId: readerGroup("watch"), readUncommitted: false, allowAutoTopicCreation: false, maxWaitTimeInMs: 1_000 });
   try {
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });

@@ -26,7 +26,7 @@ after(async () => {
 
 describe("bad inputs: refused in preview, naming the property, nothing created", () => {
   test("the baseline program is valid (preview passes)", async () => {
-    assert.equal((await stack.pulumi(["config", "set", "spec", "{}"])).code, 0);
+    stack.setSpec({});
     const r = await stack.pulumi(["preview"]);
     assert.equal(r.code, 0, r.out);
   });
@@ -147,7 +147,7 @@ describe("adoption: a topic made by someone else", () => {
     await producer.connect();
     await producer.send({ topic: adopted(), messages: [{ key: "k", value: "theirs" }] });
     await producer.disconnect();
-    assert.equal((await stack.pulumi(["config", "set", "spec", JSON.stringify({ topicSets: [{ key: "topics", args: { topicPrefix: `${stack.tag}adopt` } }], connectors: [] })])).code, 0);
+    stack.setSpec({ topicSets: [{ key: "topics", args: { topicPrefix: `${stack.tag}adopt` } }], connectors: [] });
     const preview = await stack.pulumi(["preview"]);
     assert.equal(preview.code, 0, preview.out);
     assert.match(preview.out, new RegExp(`topic ${adopted()} already exists: the TopicSet adopts it as it is \\(its records stay; it gets at least 6 partitions\\); a destroy or removing its table keeps it unless deleteAdoptedTopics`));

@@ -1,6 +1,6 @@
 /**
  * The harness of the change-sequence suites (changes-suite.ts): a Pulumi program built from one
- * JSON spec in the stack's config (so each step is one edit of it), a stack driver that reads the
+ * JSON spec in a file the stack's config names (so each step is one edit of it), a stack driver that reads the
  * engine's event log for each preview and up, a writer inserting rows all along, a collector that
  * reads every `<prefix>_orders` topic as soon as it exists, and a TCP proxy that is the same
  * MariaDB at another port.
@@ -52,7 +52,8 @@ export const PROGRAM = `
 const pulumi = require("@pulumi/pulumi");
 const cdc = require(${JSON.stringify(path.join(repoRoot, "dist", "provider"))});
 const c = new pulumi.Config();
-const spec = c.requireObject("spec");
+// The spec is a file the stack's config names (writing it is an edit; a "pulumi config set" per step cost a CLI run).
+const spec = JSON.parse(require("node:fs").readFileSync(c.require("specFile"), "utf8"));
 const region = "cn-hangzhou";
 const kafka = { brokers: c.require("brokers").split(","), region, vpc: { vpcId: "vpc-kafka", cidrBlock: "10.1.0.0/16", region } };
 const admin = { user: c.require("adminUser"), password: c.requireSecret("adminPassword") };
@@ -135,8 +136,13 @@ export class StackDriver {
     if (r.code !== 0) throw new Error(r.out);
   }
 
-  setSpec(spec: Spec): Promise<void> {
-    return this.config("spec", JSON.stringify(spec));
+  /** Where the program reads its spec (config `specFile`). */
+  get specFile(): string {
+    return path.join(this.project, "spec.json");
+  }
+
+  async setSpec(spec: Spec): Promise<void> {
+    fs.writeFileSync(this.specFile, JSON.stringify(spec));
   }
 
   preview(): Promise<RunResult> {
@@ -240,8 +246,9 @@ export class OrdersCollector {
     }
     for (const topic of topics) {
       if (this.consumers.has(topic) || !topic.endsWith("_orders") || !this.prefixes().some((p) => topic === `${p}_orders`)) continue;
-      // Metadata read every second: partitions added to a topic are read at once too.
-      const consumer = this.kafka().consumer({ groupId: uniqueName("e2e-collector-"), readUncommitted: false, maxWaitTimeInMs: 100, metadataMaxAge: 1_000 });
+      // Metadata read every second: partitions added to a topic are read at once too. A fetch
+      // returns as soon as records arrive; maxWaitTimeInMs only bounds how often an idle one polls.
+      const consumer = this.kafka().consumer({ groupId: uniqueName("e2e-collector-"), readUncommitted: false, maxWaitTimeInMs: 1_000, metadataMaxAge: 1_000 });
       this.consumers.set(topic, consumer);
       await consumer.connect();
       await consumer.subscribe({ topics: [topic], fromBeginning: true });

@@ -97,6 +97,9 @@ function clone<T>(value: T): T {
  */
 export function changesSuite(project: string, initial: (suite: ChangesSuite) => Spec, setup?: (suite: ChangesSuite) => Promise<void>): ChangesSuite {
   const tag = uniqueName("").slice(0, 6);
+  // Unique per run: a connector's owner is project/stack/name, and one left registered by a killed
+  // run on reused services would otherwise be taken over (a rename) by this run's.
+  const projectName = `${project}-${tag}`;
   const names: Names = { g1: `chg-${tag}-g1`, g2: `chg-${tag}-g2`, n1: `chg-${tag}-a`, n2: `chg-${tag}-b`, c2: `chg-${tag}-c`, p1: `chg${tag}a`, p2: `chg${tag}b`, p3: `chg${tag}c` };
   const ctx = { password: `pw-${uniqueName("")}` } as ChangesContext;
   const suite: ChangesSuite = {
@@ -160,7 +163,7 @@ export function changesSuite(project: string, initial: (suite: ChangesSuite) => 
 
     /** The deployed resource's outputs from the state (refresh and up keep them there). */
     async outputsOf(type, name) {
-      const found = (ctx.sandbox.deployment(project, "dev").resources ?? []).find((r) => r.type.endsWith(`:${type}`) && r.urn.endsWith(`::${name}`));
+      const found = (ctx.sandbox.deployment(projectName, "dev").resources ?? []).find((r) => r.type.endsWith(`:${type}`) && r.urn.endsWith(`::${name}`));
       return found?.outputs ?? {};
     },
 
@@ -211,7 +214,7 @@ export function changesSuite(project: string, initial: (suite: ChangesSuite) => 
     ctx.proxy = await startProxy(ctx.mariadb.port);
     ctx.sandbox = await createPulumiSandbox();
     const dir = path.join(ctx.sandbox.dir, "project");
-    writeProject(dir, { name: project, program: PROGRAM });
+    writeProject(dir, { name: projectName, program: PROGRAM });
     ctx.stack = new StackDriver(ctx.sandbox, dir);
     assert.equal((await ctx.stack.pulumi(["stack", "init", "dev"])).code, 0);
     await ctx.stack.config("brokers", ctx.bench.kafka.brokers.join(","));
@@ -222,6 +225,7 @@ export function changesSuite(project: string, initial: (suite: ChangesSuite) => 
     await ctx.stack.config("cdcPassword", ctx.mariadb.cdc.password, true);
     await ctx.stack.config("password", ctx.password, true);
     await ctx.stack.config("runtimeDir", path.join(ctx.sandbox.dir, "runtimes"));
+    await ctx.stack.config("specFile", ctx.stack.specFile);
     ctx.spec = initial(suite);
     ctx.writer = new RowWriter(await ctx.mariadb.adminConnection(), suite.db1);
     ctx.collector = new OrdersCollector(() => kafkaOf(ctx.bench), () => suite.prefixes);

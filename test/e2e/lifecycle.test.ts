@@ -65,6 +65,9 @@ const accountPassword = `pw-${uniqueName("")}-secret`;
 const group = uniqueName("e2e-g-");
 const connector = uniqueName("e2e-c-");
 const prefix = uniqueName("e2e");
+// Unique per run: a connector's owner is project/stack/name, and one left registered by a killed
+// run on reused services would otherwise be taken over (a rename) by this run's.
+const projectName = uniqueName("cdc-e2e-");
 let runtimeUrl: string | undefined;
 
 async function pulumi(args: string[]): Promise<{ code: number; out: string; stdout: string }> {
@@ -101,7 +104,7 @@ before(async () => {
   await admin.query(`GRANT SELECT, REPLICATION SLAVE ON *.* TO 'e2e_nogrant_${database}'@'%'`);
   sandbox = await createPulumiSandbox();
   project = path.join(sandbox.dir, "project");
-  writeProject(project, { name: "cdc-e2e", program: PROGRAM });
+  writeProject(project, { name: projectName, program: PROGRAM });
   assert.equal((await pulumi(["stack", "init", "dev"])).code, 0);
   await config({
     brokers: bench.kafka.brokers.join(","),
@@ -214,8 +217,8 @@ describe("up, changes, refresh and destroy", () => {
   });
 
   test("the state holds no plaintext secret", async () => {
-    const stateFile = fs.readdirSync(path.join(sandbox.backendDir, ".pulumi", "stacks", "cdc-e2e")).find((f) => f.endsWith(".json")) as string;
-    const state = fs.readFileSync(path.join(sandbox.backendDir, ".pulumi", "stacks", "cdc-e2e", stateFile), "utf8");
+    const stateFile = fs.readdirSync(path.join(sandbox.backendDir, ".pulumi", "stacks", projectName)).find((f) => f.endsWith(".json")) as string;
+    const state = fs.readFileSync(path.join(sandbox.backendDir, ".pulumi", "stacks", projectName, stateFile), "utf8");
     assert.ok(state.includes(account), "the state is the real one");
     assert.ok(!state.includes(accountPassword), "the source password is not in the state");
     assert.ok(!state.includes(bench.mariadb.admin.password), "the admin password is not in the state");

@@ -45,6 +45,7 @@ let sandbox: PulumiSandbox;
 let project: string;
 let admin: mysql.Connection;
 const database = uniqueName("sec_");
+const projectName = uniqueName("cdc-secrets-");
 const account = uniqueName("secacct");
 const password = `pw-${uniqueName("")}-secret`;
 const rotated = `pw-${uniqueName("")}-rotated`;
@@ -101,7 +102,8 @@ before(async () => {
   await admin.query(`CREATE TABLE ${database}.orders (id INT PRIMARY KEY, item VARCHAR(40))`);
   sandbox = await createPulumiSandbox();
   project = path.join(sandbox.dir, "project");
-  writeProject(project, { name: "cdc-secrets", program: PROGRAM });
+  // Unique per run (a connector's owner is project/stack/name: see lifecycle.test.ts).
+  writeProject(project, { name: projectName, program: PROGRAM });
   assert.equal((await pulumi(["stack", "init", "dev"])).code, 0);
   const secured = bench.kafka.secured!;
   const tls = bench.mariadb.tls!.certificates;
@@ -216,12 +218,12 @@ describe("secrets given as plain strings stay secret everywhere the product writ
     const r = await pulumi(["preview"]);
     for (const k of Object.keys(plain)) assert.equal((await pulumi(["config", "rm", k])).code, 0);
     assert.equal(r.code, 0, r.out);
-    assert.match(r.out, /Connector conn: source\.password comes from stack config cdc-secrets:password, which is not a secret: Pulumi keeps it in plaintext in Pulumi\.<stack>\.yaml and the stack's state \(this resource keeps it encrypted\)\. Set it again with: pulumi config set --secret password <value>/);
-    assert.match(r.out, /Connector conn: manageGrants\.adminPassword comes from stack config cdc-secrets:adminPassword, which is not a secret/);
-    assert.match(r.out, /TopicSet topics: source\.password comes from stack config cdc-secrets:adminPassword, which is not a secret/);
-    assert.match(r.out, /Connector conn: source\.tls\.key comes from stack config cdc-secrets:tlsKey, which is not a secret/);
-    assert.match(r.out, /TopicSet topics: source\.tls\.key comes from stack config cdc-secrets:tlsKey, which is not a secret/);
-    assert.match(r.out, /ResourceGroup grp: kafka\.sasl\.password comes from stack config cdc-secrets:saslPassword, which is not a secret/);
-    assert.match(r.out, /TopicSet topics: kafka\.sasl\.password comes from stack config cdc-secrets:saslPassword, which is not a secret/);
+    assert.match(r.out, new RegExp(`Connector conn: source\\.password comes from stack config ${projectName}:password, which is not a secret: Pulumi keeps it in plaintext in Pulumi\\.<stack>\\.yaml and the stack's state \\(this resource keeps it encrypted\\)\\. Set it again with: pulumi config set --secret password <value>`));
+    assert.match(r.out, new RegExp(`Connector conn: manageGrants\\.adminPassword comes from stack config ${projectName}:adminPassword, which is not a secret`));
+    assert.match(r.out, new RegExp(`TopicSet topics: source\\.password comes from stack config ${projectName}:adminPassword, which is not a secret`));
+    assert.match(r.out, new RegExp(`Connector conn: source\\.tls\\.key comes from stack config ${projectName}:tlsKey, which is not a secret`));
+    assert.match(r.out, new RegExp(`TopicSet topics: source\\.tls\\.key comes from stack config ${projectName}:tlsKey, which is not a secret`));
+    assert.match(r.out, new RegExp(`ResourceGroup grp: kafka\\.sasl\\.password comes from stack config ${projectName}:saslPassword, which is not a secret`));
+    assert.match(r.out, new RegExp(`TopicSet topics: kafka\\.sasl\\.password comes from stack config ${projectName}:saslPassword, which is not a secret`));
   });
 });
