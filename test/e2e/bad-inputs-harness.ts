@@ -87,10 +87,9 @@ export async function createBadInputsStack(name: string): Promise<BadInputsStack
   };
   assert.equal((await pulumi(["stack", "init", "dev"])).code, 0);
   const specFile = path.join(project, "spec.json");
-  for (const [k, v] of Object.entries({ brokers: bench.kafka.brokers.join(","), mysqlPort: String(bench.mariadb.port), database, user: bench.mariadb.cdc.user, tag, specFile })) {
-    assert.equal((await pulumi(["config", "set", k, v])).code, 0);
-  }
-  assert.equal((await pulumi(["config", "set", "--secret", "password", bench.mariadb.cdc.password])).code, 0);
+  const plain = { brokers: bench.kafka.brokers.join(","), mysqlPort: String(bench.mariadb.port), database, user: bench.mariadb.cdc.user, tag, specFile };
+  const set = await pulumi(["config", "set-all", ...Object.entries(plain).flatMap(([k, v]) => ["--plaintext", `${k}=${v}`]), "--secret", `password=${bench.mariadb.cdc.password}`]);
+  assert.equal(set.code, 0, set.out);
   return {
     bench,
     sandbox,

@@ -31,33 +31,27 @@ describe("bad inputs: refused in preview, naming the property, nothing created",
     assert.equal(r.code, 0, r.out);
   });
 
-  test("a misspelt Connector option", async () => {
-    await stack.refused(conn({ compresion: "zstd" }), /property compresion value \{zstd\} has a problem: is not a property of Connector; did you mean compression\?/);
+  // Failures of one resource come together (its check collects them all): the cases of one
+  // resource share a preview. (Another resource's failures would not show: the engine stops at
+  // the first resource that fails its check.)
+  test("a misspelt Connector option, a connector name given as a number, a password given as a number (not shown)", async () => {
+    const out = await stack.refused(conn({ compresion: "zstd", name: 42, source: { password: 918273645 } }), /property compresion value \{zstd\} has a problem: is not a property of Connector; did you mean compression\?/, "918273645");
+    assert.match(out, /property name value \{42\} has a problem: must be text of 1 to 48 digits, lowercase letters and hyphens, got a number/);
+    assert.match(out, /property source\.password: must be text, got a number \(its value is not shown\)/);
   });
 
-  test("a misspelt TopicSet property", async () => {
-    await stack.refused(topics({ tabels: ["orders"] }), /property tabels .*has a problem: is not a property of TopicSet; did you mean tables\?/);
+  test("a misspelt TopicSet property, and retainOnDelete given as a string", async () => {
+    const out = await stack.refused(topics({ tabels: ["orders"], retainOnDelete: "yes" }), /property tabels .*has a problem: is not a property of TopicSet; did you mean tables\?/);
+    assert.match(out, /property retainOnDelete value \{yes\} has a problem: must be true or false, got a string/);
   });
 
   test("a misspelt ResourceGroup property", async () => {
     await stack.refused(group({ eniBinding: [{ vpcId: "vpc-db" }] }), /property eniBinding .*has a problem: is not a property of ResourceGroup; did you mean eniBindings\?/);
   });
 
-  test("retainOnDelete given as a string", async () => {
-    await stack.refused(topics({ retainOnDelete: "yes" }), /property retainOnDelete value \{yes\} has a problem: must be true or false, got a string/);
-  });
-
-  test("a connector name given as a number", async () => {
-    await stack.refused(conn({ name: 42 }), /property name value \{42\} has a problem: must be text of 1 to 48 digits, lowercase letters and hyphens, got a number/);
-  });
-
-  test("a password given as a number is refused without showing it", async () => {
-    await stack.refused(conn({ source: { password: 918273645 } }), /property source\.password: must be text, got a number \(its value is not shown\)/, "918273645");
-  });
-
-  test("a broker written as a URL, or without its port", async () => {
-    await stack.refused(topics({ kafka: { brokers: ["kafka://127.0.0.1:9092"] } }), /property kafka\.brokers\[0\] value "kafka:\/\/127\.0\.0\.1:9092": "kafka:\/\/127\.0\.0\.1:9092" is a URL; give "host:port" without the scheme/);
-    await stack.refused(topics({ kafka: { brokers: ["127.0.0.1"] } }), /property kafka\.brokers\[0\] value "127\.0\.0\.1": "127\.0\.0\.1" is not "host:port"/);
+  test("a broker written as a URL, and one without its port", async () => {
+    const out = await stack.refused(topics({ kafka: { brokers: ["kafka://127.0.0.1:9092", "127.0.0.1"] } }), /property kafka\.brokers\[0\] value "kafka:\/\/127\.0\.0\.1:9092": "kafka:\/\/127\.0\.0\.1:9092" is a URL; give "host:port" without the scheme/);
+    assert.match(out, /property kafka\.brokers\[1\] value "127\.0\.0\.1": "127\.0\.0\.1" is not "host:port"/);
   });
 
   test("two connectors with one name in the program", async () => {

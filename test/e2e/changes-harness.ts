@@ -131,6 +131,13 @@ export class StackDriver {
     return { code: result.code ?? -1, out: `${result.stdout}\n${result.stderr}`, stdout: result.stdout, ops: withEvents ? opsOf(log) : [] };
   }
 
+  /** Sets several config values in one CLI run (`pulumi config set-all`). */
+  async configAll(plain: Record<string, string>, secrets: Record<string, string>): Promise<void> {
+    const args = [...Object.entries(plain).map(([k, v]) => ["--plaintext", `${k}=${v}`]), ...Object.entries(secrets).map(([k, v]) => ["--secret", `${k}=${v}`])].flat();
+    const r = await this.pulumi(["config", "set-all", ...args]);
+    if (r.code !== 0) throw new Error(r.out);
+  }
+
   async config(key: string, value: string, secret = false): Promise<void> {
     const r = await this.pulumi(["config", "set", ...(secret ? ["--secret"] : []), key, value]);
     if (r.code !== 0) throw new Error(r.out);

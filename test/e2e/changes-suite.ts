@@ -102,6 +102,7 @@ export function changesSuite(project: string, initial: (suite: ChangesSuite) => 
   const projectName = `${project}-${tag}`;
   const names: Names = { g1: `chg-${tag}-g1`, g2: `chg-${tag}-g2`, n1: `chg-${tag}-a`, n2: `chg-${tag}-b`, c2: `chg-${tag}-c`, p1: `chg${tag}a`, p2: `chg${tag}b`, p3: `chg${tag}c` };
   const ctx = { password: `pw-${uniqueName("")}` } as ChangesContext;
+  let destroyed = false;
   const suite: ChangesSuite = {
     ctx,
     names,
@@ -187,6 +188,7 @@ export function changesSuite(project: string, initial: (suite: ChangesSuite) => 
       await suite.expectDelivered();
       const destroy = await ctx.stack.pulumi(["destroy", "--yes", "--skip-preview"]);
       assert.equal(destroy.code, 0, destroy.out);
+      destroyed = true;
       const topics = [...(await suite.topicsNow()).keys()];
       const ours = topics.filter((t) => suite.prefixes.some((p) => t.startsWith(`${p}_`)) || [names.g1, names.g2].some((g) => Object.values(groupTopics(g)).includes(t)));
       assert.deepEqual(ours, []);
@@ -217,15 +219,17 @@ export function changesSuite(project: string, initial: (suite: ChangesSuite) => 
     writeProject(dir, { name: projectName, program: PROGRAM });
     ctx.stack = new StackDriver(ctx.sandbox, dir);
     assert.equal((await ctx.stack.pulumi(["stack", "init", "dev"])).code, 0);
-    await ctx.stack.config("brokers", ctx.bench.kafka.brokers.join(","));
-    await ctx.stack.config("mysqlPort", String(ctx.mariadb.port));
-    await ctx.stack.config("adminUser", ctx.mariadb.admin.user);
-    await ctx.stack.config("cdcUser", ctx.mariadb.cdc.user);
-    await ctx.stack.config("adminPassword", ctx.mariadb.admin.password, true);
-    await ctx.stack.config("cdcPassword", ctx.mariadb.cdc.password, true);
-    await ctx.stack.config("password", ctx.password, true);
-    await ctx.stack.config("runtimeDir", path.join(ctx.sandbox.dir, "runtimes"));
-    await ctx.stack.config("specFile", ctx.stack.specFile);
+    await ctx.stack.configAll(
+      {
+        brokers: ctx.bench.kafka.brokers.join(","),
+        mysqlPort: String(ctx.mariadb.port),
+        adminUser: ctx.mariadb.admin.user,
+        cdcUser: ctx.mariadb.cdc.user,
+        runtimeDir: path.join(ctx.sandbox.dir, "runtimes"),
+        specFile: ctx.stack.specFile,
+      },
+      { adminPassword: ctx.mariadb.admin.password, cdcPassword: ctx.mariadb.cdc.password, password: ctx.password },
+    );
     ctx.spec = initial(suite);
     ctx.writer = new RowWriter(await ctx.mariadb.adminConnection(), suite.db1);
     ctx.collector = new OrdersCollector(() => kafkaOf(ctx.bench), () => suite.prefixes);
@@ -236,7 +240,8 @@ export function changesSuite(project: string, initial: (suite: ChangesSuite) => 
     await ctx.writer?.stop().catch(() => undefined);
     await ctx.collector?.stop();
     if (ctx.sandbox) {
-      await ctx.stack.pulumi(["destroy", "--yes", "--skip-preview"]).catch(() => undefined);
+      // Left over by a step that failed (the last step destroys the stack itself).
+      if (!destroyed) await ctx.stack.pulumi(["destroy", "--yes", "--skip-preview"]).catch(() => undefined);
       ctx.sandbox.remove();
     }
     await ctx.proxy?.close();
