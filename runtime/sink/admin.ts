@@ -143,14 +143,25 @@ export class KafkaAdmin {
     }
   }
 
-  /** Deletes the topics that exist; missing ones are ignored. */
+  /**
+   * Deletes the topics that exist; missing ones are ignored. A topic deleted a moment ago (by a
+   * TopicSet's member, just before the TopicSet) can still be listed, and deleting it again fails
+   * with UNKNOWN_TOPIC_OR_PARTITION while the others of the request go: list again and delete
+   * what is left. A topic still reported missing after that is gone, which is what was asked.
+   */
   async deleteTopics(topics: string[]): Promise<void> {
-    const { counts } = await this.partitionCounts(topics);
-    if (counts.size === 0) return;
-    try {
-      await this.admin.deleteTopics({ topics: [...counts.keys()], timeout: 30_000 });
-    } catch (error) {
-      throw classifyKafkaError(error, `deleting topics ${[...counts.keys()].join(", ")}`);
+    for (let attempt = 1; ; attempt++) {
+      const { counts } = await this.partitionCounts(topics);
+      if (counts.size === 0) return;
+      try {
+        await this.admin.deleteTopics({ topics: [...counts.keys()], timeout: 30_000 });
+        return;
+      } catch (error) {
+        const failure = classifyKafkaError(error, `deleting topics ${[...counts.keys()].join(", ")}`);
+        if (failure.code !== "TOPIC_MISSING") throw failure;
+        if (attempt >= 10) return;
+      }
+      await new Promise((r) => setTimeout(r, 200));
     }
   }
 

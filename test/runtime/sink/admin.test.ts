@@ -90,3 +90,17 @@ test("a config both set and unset is set; calls with nothing to set or no topic 
   await admin.setTopicConfigs([], { "retention.ms": "1" });
   assert.deepEqual(await topicConfigs(topic), { "retention.ms": "60000" });
 });
+
+test("deleteTopics of topics another client is deleting at the same moment: both calls end, every topic is gone", async () => {
+  // The TopicSet's delete runs right after its members deleted their topics, which can still be
+  // listed: the second delete then meets UNKNOWN_TOPIC_OR_PARTITION for them (seen on CI).
+  const topics = await newTopics(3);
+  const other = await KafkaAdmin.connect(kafka);
+  try {
+    await Promise.all([admin.deleteTopics(topics), other.deleteTopics(topics), admin.deleteTopics(topics.slice(1))]);
+  } finally {
+    await other.disconnect();
+  }
+  const { counts, missing } = await admin.partitionCounts(topics);
+  assert.deepEqual([counts.size, missing.sort()], [0, [...topics].sort()]);
+});
