@@ -28,7 +28,7 @@ test("the instance runs with the binlog settings CDC needs", async () => {
   const admin = await bench.mariadb.adminConnection();
   const [rows] = await admin.query(
     "SELECT @@log_bin AS logBin, @@binlog_format AS format, @@binlog_row_image AS image, " +
-      "@@binlog_row_metadata AS metadata, @@server_id AS serverId, @@bind_address AS bindAddress",
+      "@@binlog_row_metadata AS metadata, @@server_id AS serverId, @@bind_address AS bindAddress, @@tmpdir AS tmpdir",
   );
   await admin.end();
   assert.deepEqual((rows as object[])[0], {
@@ -38,6 +38,8 @@ test("the instance runs with the binlog settings CDC needs", async () => {
     metadata: "FULL",
     serverId: bench.mariadb.serverId,
     bindAddress: "127.0.0.1",
+    // Its own temporary directory, never the shared /tmp (where a bootstrap's temp tables were once deleted under it).
+    tmpdir: `${bench.mariadb.dir}/tmp`,
   });
 });
 

@@ -75,6 +75,7 @@ function serverArgs(endpoint: MariaDbEndpoint, extraArgs: string[]): string[] {
     `--datadir=${dataDir}`,
     `--socket=${endpoint.socket}`,
     `--pid-file=${path.join(endpoint.dir, "mariadbd.pid")}`,
+    `--tmpdir=${path.join(endpoint.dir, "tmp")}`,
     `--port=${endpoint.port}`,
     "--bind-address=127.0.0.1",
     "--skip-name-resolve",
@@ -100,6 +101,7 @@ function serverArgs(endpoint: MariaDbEndpoint, extraArgs: string[]): string[] {
 }
 
 async function launch(endpoint: MariaDbEndpoint, binDir: string, extraArgs: string[], detached: boolean) {
+  fs.mkdirSync(path.join(endpoint.dir, "tmp"), { recursive: true });
   const child = spawnService(path.join(binDir, "mariadbd"), serverArgs(endpoint, extraArgs), {
     logFile: endpoint.logFile,
     detached,
@@ -124,15 +126,11 @@ export async function startMariaDb(options: StartMariaDbOptions = {}): Promise<M
   const parent = options.parentDir ?? fs.realpathSync(os.tmpdir());
   const dir = fs.mkdtempSync(path.join(parent, "mariadb-"));
   fs.mkdirSync(path.join(dir, "binlog"));
-  const installDb = fs.existsSync(path.join(binDir, "mariadb-install-db"))
-    ? path.join(binDir, "mariadb-install-db")
-    : "mariadb-install-db";
-  await runChecked(
-    installDb,
-    ["--no-defaults", `--datadir=${path.join(dir, "data")}`, "--auth-root-authentication-method=normal",
-      ...(process.getuid?.() === 0 ? ["--user=root"] : [])],
-    { timeoutMs: 120_000 },
-  );
+  // A private tmpdir: in the shared /tmp, the bootstrap's temporary tables (#sql-temptable-<pid>-…)
+  // were once deleted under it (CI: "Error on delete of '/tmp/#sql-temptable-63f3-1-2.MAI'"),
+  // most likely by another bootstrap with the same pid in another PID namespace sharing /tmp.
+  fs.mkdirSync(path.join(dir, "tmp"));
+  await installSystemTables(binDir, dir);
 
   const endpoint: MariaDbEndpoint = {
     host: "127.0.0.1",
@@ -164,6 +162,32 @@ export async function startMariaDb(options: StartMariaDbOptions = {}): Promise<M
     throw new Error(`MariaDB started but its accounts could not be set up: ${(error as Error).message}`);
   }
   return attachMariaDb(endpoint, { binDir, extraArgs, detached: options.detached ?? false });
+}
+
+/** Runs mariadb-install-db into <dir>/data; a failed bootstrap is retried once on a fresh datadir. */
+async function installSystemTables(binDir: string, dir: string): Promise<void> {
+  const installDb = fs.existsSync(path.join(binDir, "mariadb-install-db"))
+    ? path.join(binDir, "mariadb-install-db")
+    : "mariadb-install-db";
+  const args = [
+    "--no-defaults",
+    `--datadir=${path.join(dir, "data")}`,
+    "--auth-root-authentication-method=normal",
+    // Unknown options go on to the bootstrap server.
+    `--tmpdir=${path.join(dir, "tmp")}`,
+    ...(process.getuid?.() === 0 ? ["--user=root"] : []),
+  ];
+  try {
+    await runChecked(installDb, args, { timeoutMs: 120_000 });
+  } catch (first) {
+    fs.rmSync(path.join(dir, "data"), { recursive: true, force: true });
+    try {
+      await runChecked(installDb, args, { timeoutMs: 120_000 });
+    } catch (second) {
+      throw new Error(`${(second as Error).message}\n--- the first try failed too ---\n${(first as Error).message}`);
+    }
+    process.stderr.write(`# mariadb-install-db failed once and passed on a retry: ${(first as Error).message.split("\n").slice(-3).join(" | ")}\n`);
+  }
 }
 
 /** Drops the anonymous users and creates the admin and least-privilege CDC accounts. */
