@@ -32,6 +32,8 @@ export interface StackDeployment {
   resources?: { urn: string; type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }[];
 }
 
+const LAZY_CLOSURE_DEPS = path.join(__dirname, "lazy-closure-deps.js");
+
 export const TEST_PASSPHRASE = "bench-passphrase";
 
 export async function createPulumiSandbox(parentDir?: string): Promise<PulumiSandbox> {
@@ -51,6 +53,8 @@ export async function createPulumiSandbox(parentDir?: string): Promise<PulumiSan
     PULUMI_SKIP_CONFIRMATIONS: "true",
     PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
     NO_COLOR: "1",
+    // Into the program's and the dynamic provider's node processes (see lazy-closure-deps.ts).
+    NODE_OPTIONS: [process.env.NODE_OPTIONS, `--require=${LAZY_CLOSURE_DEPS}`].filter(Boolean).join(" "),
   };
   return {
     dir,
@@ -85,7 +89,18 @@ export function writeProject(dir: string, options: { name: string; program: stri
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(
     path.join(dir, "Pulumi.yaml"),
-    [`name: ${options.name}`, "runtime: nodejs", `description: ${options.description ?? options.name}`, "main: index.js", ""].join("\n"),
+    [
+      `name: ${options.name}`,
+      // The program is JavaScript: by default the language host loads TypeScript and ts-node for
+      // it anyway (see lazy-closure-deps.ts for why that load matters here).
+      "runtime:",
+      "  name: nodejs",
+      "  options:",
+      "    typescript: false",
+      `description: ${options.description ?? options.name}`,
+      "main: index.js",
+      "",
+    ].join("\n"),
   );
   fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: options.name, private: true, main: "index.js" }));
   fs.writeFileSync(path.join(dir, "index.js"), options.program);
