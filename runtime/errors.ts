@@ -50,6 +50,10 @@ export const ERROR_SPECS = {
     retriable: false,
     fix: "Turn off the server setting named in the message (binlog_transaction_compression or binlog_row_value_options=PARTIAL_JSON).",
   },
+  ZONGJI_UNSUPPORTED: {
+    retriable: false,
+    fix: "The installed @vlasky/zongji (or its iconv-lite) is not the version the runtime was built against: reinstall this package's locked dependencies (npm ci), or use the runtime image.",
+  },
   GRANT_MISSING: {
     retriable: false,
     fix: "Grant the account what the message names, e.g. GRANT SELECT, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'user'@'%'.",

@@ -20,6 +20,16 @@ import type { Logger } from "../log";
 import type { RowOp } from "../format/dataworks";
 import type { SourceEvent } from "./events";
 import { MariaDbGtidPosition } from "./mariadb-gtid";
+import {
+  checkZongjiVersion,
+  hookBinlogData,
+  hookTableFetches,
+  installMysqlLatin1,
+  zongjiRowRepair,
+  type MysqlPacket,
+  type ZongJiInstance,
+  type ZongJiTableMapEntry,
+} from "./zongji-internals";
 
 export interface BinlogSourceOptions {
   host: string;
@@ -49,13 +59,7 @@ export interface BinlogHandlers {
   onError(error: CdcError): void;
 }
 
-/** The subset of zongji's objects this adapter reads. */
-interface ZongJiTableMapEntry {
-  parentSchema: string;
-  tableName: string;
-  columnSchemas: { COLUMN_NAME: string; COLUMN_TYPE: string; UNSIGNED?: boolean; CHARACTER_SET_NAME: string | null }[];
-  columns?: { name: string; charset: string | null; type: number; metadata: Record<string, unknown> | null }[];
-}
+/** The subset of zongji's events this adapter reads. */
 interface ZongJiEvent {
   getTypeName(): string;
   timestamp: number;
@@ -73,27 +77,6 @@ interface ZongJiEvent {
   query?: string;
   schema?: string;
 }
-/** mysql2's packet, as zongji's binlog command receives it: the event starts at buffer[offset] (an OK marker byte). */
-interface MysqlPacket {
-  buffer: Buffer;
-  offset: number;
-  end: number;
-}
-type BinlogData = (this: unknown, packet: MysqlPacket, connection: unknown) => unknown;
-interface ZongJiInstance {
-  on(event: string, listener: (...args: never[]) => void): void;
-  /** zongji's binlog command class, made per instance just before 'ready'. */
-  BinlogClass?: { prototype: { binlogData?: BinlogData } };
-  tableMap: Record<number, ZongJiTableMapEntry>;
-  useChecksum: boolean;
-  stopped: boolean;
-  _currentGtid?: string;
-  start(options: Record<string, unknown>): void;
-  stop(): void;
-  connection: { pause(): void; resume(): void } | null;
-  gtidSet?: string;
-}
-
 /** Rows event type codes (v1 and v2) and what they do. */
 const ROWS_EVENT_OPS: Record<number, RowOp | undefined> = { 0x17: "INSERT", 0x18: "UPDATE", 0x19: "DELETE", 0x1e: "INSERT", 0x1f: "UPDATE", 0x20: "DELETE" };
 
@@ -114,6 +97,8 @@ export class BinlogSource {
   private readonly shapesBySignature = new Map<string, TableShape>();
   /** The DataWorks row-image writer of each shape (null: a column needs zongji's decoding). */
   private readonly images = new WeakMap<TableShape, DataWorksImage | null>();
+  /** The repair of zongji's decoded values for each shape (null: none needed; zongji-internals.ts). */
+  private readonly repairs = new WeakMap<TableShape, ((row: Row) => void) | null>();
   private gtid: MariaDbGtidPosition | undefined;
   private stopped = false;
   private paused = false;
@@ -124,6 +109,8 @@ export class BinlogSource {
 
   /** Starts streaming at `from` (the start of the next transaction); resolves once the server streams. */
   async start(from: Position, handlers: BinlogHandlers): Promise<void> {
+    checkZongjiVersion();
+    installMysqlLatin1();
     const { default: ZongJi } = await import("@vlasky/zongji");
     const o = this.options;
     this.file = from.file;
@@ -150,7 +137,12 @@ export class BinlogSource {
         else if (!this.stopped) handlers.onError(failure);
       });
       zongji.on("ready", () => {
-        if (o.rowImages) this.takeRowImages(zongji, handlers);
+        try {
+          if (o.rowImages) this.takeRowImages(zongji, handlers);
+        } catch (error) {
+          reject(error);
+          return;
+        }
         ready = true;
         resolve();
       });
@@ -178,17 +170,15 @@ export class BinlogSource {
    * are paused.
    */
   private watchTableFetches(zongji: ZongJiInstance): void {
-    const instance = zongji as ZongJiInstance & { _fetchTableInfo?: (event: unknown, next: (...args: unknown[]) => void) => void };
-    const original = instance._fetchTableInfo;
-    if (typeof original !== "function") return;
-    instance._fetchTableInfo = (event, next) => {
-      this.fetchingTables++;
-      original.call(zongji, event, (...args: unknown[]) => {
+    hookTableFetches(
+      zongji,
+      () => this.fetchingTables++,
+      (resume) => {
         this.fetchingTables--;
-        next(...args);
+        resume();
         if (this.paused && !this.stopped) zongji.connection?.pause();
-      });
-    };
+      },
+    );
   }
 
   /**
@@ -198,12 +188,6 @@ export class BinlogSource {
    * skips the rows), so its own position and GTID bookkeeping runs as for every event.
    */
   private takeRowImages(zongji: ZongJiInstance, handlers: BinlogHandlers): void {
-    const prototype = zongji.BinlogClass?.prototype;
-    const original = prototype?.binlogData;
-    if (!prototype || typeof original !== "function") {
-      this.options.logger.warn("zongji's binlog command is not where expected: rows are decoded by zongji (slower)");
-      return;
-    }
     const unknownTables: Record<number, ZongJiTableMapEntry> = {};
     const handed = (packet: MysqlPacket, connection: unknown): boolean => {
       if (this.stopped || zongji.stopped || zongji.connection !== connection) return false;
@@ -215,16 +199,18 @@ export class BinlogSource {
         return true;
       }
     };
-    prototype.binlogData = function (this: unknown, packet: MysqlPacket, connection: unknown): unknown {
-      if (!handed(packet, connection)) return original.call(this, packet, connection);
-      const tableMap = zongji.tableMap;
-      zongji.tableMap = unknownTables;
-      try {
-        return original.call(this, packet, connection);
-      } finally {
-        zongji.tableMap = tableMap;
-      }
-    };
+    hookBinlogData(zongji, (original) =>
+      function (this: unknown, packet: MysqlPacket, connection: unknown): unknown {
+        if (!handed(packet, connection)) return original.call(this, packet, connection);
+        const tableMap = zongji.tableMap;
+        zongji.tableMap = unknownTables;
+        try {
+          return original.call(this, packet, connection);
+        } finally {
+          zongji.tableMap = tableMap;
+        }
+      },
+    );
   }
 
   /** Hands a rows event on as row images when its table's writer exists and every column is in it; else false. */
@@ -282,6 +268,15 @@ export class BinlogSource {
         if (!entry || entry.parentSchema !== o.database || !o.includeTable(entry.tableName)) return;
         const shape = this.shapeOf(event.tableId ?? -1, entry);
         const type = event.getTypeName();
+        const repair = this.repairs.get(shape);
+        if (repair) {
+          for (const r of event.rows ?? []) {
+            if (type === "UpdateRows") {
+              repair((r as { before: Row }).before);
+              repair((r as { after: Row }).after);
+            } else repair(r as Row);
+          }
+        }
         const rows = (event.rows ?? []).map((r) =>
           type === "UpdateRows" ? (r as { before: Row; after: Row }) : type === "WriteRows" ? { before: null, after: r as Row } : { before: r as Row, after: null },
         );
@@ -331,6 +326,7 @@ export class BinlogSource {
     if (!shape) {
       shape = buildTableShape(entry.parentSchema, entry.tableName, columns, pk, this.options.offsetMinutes);
       if (this.options.rowImages) this.images.set(shape, DataWorksImage.of(shape, columns, this.options.offsetMinutes) ?? null);
+      this.repairs.set(shape, zongjiRowRepair(columns) ?? null);
       if (this.shapesBySignature.size > 1000) this.shapesBySignature.clear();
       this.shapesBySignature.set(signature, shape);
     }
