@@ -1,6 +1,6 @@
 /**
  * The test command (`npm test` runs it after `npm run build`): starts the test bench once
- * (a private MariaDB, a KRaft Kafka broker, the Pulumi engine), runs every compiled test file with
+ * (a private MariaDB, a private MySQL 8.0, a KRaft Kafka broker, the Pulumi engine), runs every compiled test file with
  * node's test runner against it, stops the bench and ends with the line `N passed, N failed`.
  *
  *   node dist/scripts/run-tests.js [filter...]   only test files whose path contains a filter
@@ -189,13 +189,13 @@ async function main(): Promise<number> {
     console.log(`# reusing the services named by ${BENCH_STATE_ENV}=${reuse}`);
   } else {
     const started = Date.now();
-    console.log("# starting the test bench: MariaDB, Kafka, Pulumi engine (first run installs and builds them)");
-    bench = await startBench({ mariadb: true, kafka: true, pulumi: true });
+    console.log("# starting the test bench: MariaDB, MySQL, Kafka, Pulumi engine (first run installs and builds them)");
+    bench = await startBench({ mariadb: true, mysql: true, kafka: true, pulumi: true });
     const stateFile = path.join(bench.runDir, "bench.json");
     writeBenchState(stateFile, bench.state);
     process.env[BENCH_STATE_ENV] = stateFile;
     console.log(`# test bench up in ${((Date.now() - started) / 1000).toFixed(1)} s: ` +
-      `MariaDB 127.0.0.1:${bench.state.mariadb?.port}, Kafka ${bench.state.kafka?.brokers.join(",")}, ` +
+      `MariaDB 127.0.0.1:${bench.state.mariadb?.port}, MySQL 127.0.0.1:${bench.state.mysql?.port}, Kafka ${bench.state.kafka?.brokers.join(",")}, ` +
       `Pulumi ${bench.state.pulumiBin}`);
   }
   if (bench?.state.pulumiBin) process.env.CDC_PULUMI_BIN = bench.state.pulumiBin;

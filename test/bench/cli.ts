@@ -14,6 +14,7 @@ import path from "node:path";
 import { cacheDir } from "./cache";
 import { attachKafka } from "./kafka";
 import { attachMariaDb } from "./mariadb";
+import { attachMySql } from "./mysql";
 import { benchStateIsLive, readBenchState, startBench, writeBenchState, type BenchState } from "./services";
 
 export function servicesStateFile(): string {
@@ -33,6 +34,10 @@ function describe(state: BenchState): string {
   if (state.mariadb?.tls) {
     const t = state.mariadb.tls;
     lines.push(`  TLS:     CA ${t.certificates.ca} (the certificate names localhost); accounts ${t.requireSsl.user} (REQUIRE SSL), ${t.requireX509.user} (REQUIRE X509, client certificate ${t.certificates.client.cert})`);
+  }
+  if (state.mysql) {
+    const m = state.mysql;
+    lines.push(`mysql:     127.0.0.1:${m.port} (MySQL 8.0; socket ${m.socket}, log ${m.logFile}; the same accounts as MariaDB's, passwords in ${servicesStateFile()})`);
   }
   if (state.kafka) lines.push(`kafka:     ${state.kafka.brokers.join(",")} (log ${state.kafka.logFile})`);
   if (state.kafka?.secured) {
@@ -60,7 +65,7 @@ export async function startServices(): Promise<BenchState> {
   const file = servicesStateFile();
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const runDir = fs.mkdtempSync(path.join(fs.realpathSync(os.tmpdir()), "cdc-services-"));
-  const bench = await startBench({ mariadb: true, kafka: true, pulumi: true }, { runDir, detached: true });
+  const bench = await startBench({ mariadb: true, mysql: true, kafka: true, pulumi: true }, { runDir, detached: true });
   writeBenchState(file, bench.state);
   return bench.state;
 }
@@ -71,6 +76,7 @@ export async function stopServices(): Promise<void> {
   const state = readBenchState(file);
   await Promise.all([
     state.mariadb && attachMariaDb(state.mariadb).stop(),
+    state.mysql && attachMySql(state.mysql).stop(),
     state.kafka && attachKafka(state.kafka).stop(),
   ]);
   fs.rmSync(state.runDir, { recursive: true, force: true });

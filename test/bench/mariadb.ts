@@ -28,6 +28,8 @@ export interface MariaDbEndpoint {
   cdc: MariaDbAccount;
   /** The server's TLS material (its certificate names localhost only) and CDC accounts that require TLS. */
   tls?: MariaDbTls;
+  /** Which server this is; absent: MariaDB (test/bench/mysql.ts starts MySQL's). */
+  flavor?: "mariadb" | "mysql";
 }
 
 export interface MariaDbTls {
@@ -68,14 +70,14 @@ export function ensureMariaDb(): Promise<string> {
   return mariadbBinDir;
 }
 
-function serverArgs(endpoint: MariaDbEndpoint, extraArgs: string[]): string[] {
-  const dataDir = path.join(endpoint.dir, "data");
-  const args = [
-    "--no-defaults",
-    `--datadir=${dataDir}`,
-    `--socket=${endpoint.socket}`,
-    `--pid-file=${path.join(endpoint.dir, "mariadbd.pid")}`,
-    `--tmpdir=${path.join(endpoint.dir, "tmp")}`,
+/**
+ * The flags MariaDB and MySQL share for a bench source: loopback port, server id, the row binlog
+ * with full images and metadata (what CDC needs), utf8mb4, the error log, TLS with the bench's
+ * certificates when the endpoint has them.
+ */
+export function cdcSourceArgs(endpoint: MariaDbEndpoint): string[] {
+  const tls = endpoint.tls?.certificates;
+  return [
     `--port=${endpoint.port}`,
     "--bind-address=127.0.0.1",
     "--skip-name-resolve",
@@ -85,12 +87,25 @@ function serverArgs(endpoint: MariaDbEndpoint, extraArgs: string[]): string[] {
     "--binlog-row-image=FULL",
     "--binlog-row-metadata=FULL",
     "--character-set-server=utf8mb4",
-    "--collation-server=utf8mb4_general_ci",
-    "--innodb-buffer-pool-size=256M",
     "--max-allowed-packet=64M",
     `--log-error=${endpoint.logFile}`,
+    ...(tls ? [`--ssl-ca=${tls.ca}`, `--ssl-cert=${tls.server.cert}`, `--ssl-key=${tls.server.key}`] : []),
+  ];
+}
+
+function serverArgs(endpoint: MariaDbEndpoint, extraArgs: string[]): string[] {
+  const dataDir = path.join(endpoint.dir, "data");
+  const args = [
+    "--no-defaults",
+    `--datadir=${dataDir}`,
+    `--socket=${endpoint.socket}`,
+    `--pid-file=${path.join(endpoint.dir, "mariadbd.pid")}`,
+    `--tmpdir=${path.join(endpoint.dir, "tmp")}`,
+    ...cdcSourceArgs(endpoint),
+    "--collation-server=utf8mb4_general_ci",
+    "--innodb-buffer-pool-size=256M",
     ...(endpoint.tls
-      ? [`--ssl-ca=${endpoint.tls.certificates.ca}`, `--ssl-cert=${endpoint.tls.certificates.server.cert}`, `--ssl-key=${endpoint.tls.certificates.server.key}`]
+      ? []
       : // No TLS at all (MariaDB 11.4+ would otherwise make its own certificate).
         ["--skip-ssl"]),
     ...extraArgs,
@@ -100,19 +115,24 @@ function serverArgs(endpoint: MariaDbEndpoint, extraArgs: string[]): string[] {
   return args;
 }
 
-async function launch(endpoint: MariaDbEndpoint, binDir: string, extraArgs: string[], detached: boolean) {
+function launch(endpoint: MariaDbEndpoint, binDir: string, extraArgs: string[], detached: boolean): Promise<number> {
+  return launchServer(endpoint, path.join(binDir, "mariadbd"), serverArgs(endpoint, extraArgs), detached);
+}
+
+/** Starts a server process (MariaDB's or MySQL's) on the endpoint and waits for its port; resolves its pid. */
+export async function launchServer(endpoint: MariaDbEndpoint, executable: string, args: string[], detached: boolean): Promise<number> {
   fs.mkdirSync(path.join(endpoint.dir, "tmp"), { recursive: true });
-  const child = spawnService(path.join(binDir, "mariadbd"), serverArgs(endpoint, extraArgs), {
+  const child = spawnService(executable, args, {
     logFile: endpoint.logFile,
     detached,
   });
-  if (child.pid === undefined) throw new Error("mariadbd did not start");
+  if (child.pid === undefined) throw new Error(`${path.basename(executable)} did not start`);
   let exited = false;
   child.on("exit", () => (exited = true));
   try {
     await waitForPort(endpoint.port, START_TIMEOUT_MS, () => !exited);
   } catch (error) {
-    throw new Error(`MariaDB did not start: ${(error as Error).message}\n--- ${endpoint.logFile} ---\n${tailFile(endpoint.logFile)}`);
+    throw new Error(`${path.basename(executable)} did not start: ${(error as Error).message}\n--- ${endpoint.logFile} ---\n${tailFile(endpoint.logFile)}`);
   }
   return child.pid;
 }
@@ -190,8 +210,8 @@ async function installSystemTables(binDir: string, dir: string): Promise<void> {
   }
 }
 
-/** Drops the anonymous users and creates the admin and least-privilege CDC accounts. */
-async function createAccounts(endpoint: MariaDbEndpoint): Promise<void> {
+/** Drops the anonymous users and creates the admin and least-privilege CDC accounts (MariaDB and MySQL alike). */
+export async function createAccounts(endpoint: MariaDbEndpoint): Promise<void> {
   // Root logs in over the socket with no password (normal auth, fresh datadir).
   const root = await mysql.createConnection({ socketPath: endpoint.socket, user: "root" });
   try {
@@ -218,6 +238,13 @@ export function attachMariaDb(
   endpoint: MariaDbEndpoint,
   launchOptions: { binDir?: string; extraArgs?: string[]; detached?: boolean } = {},
 ): MariaDbInstance {
+  return attachServer(endpoint, async (instance) =>
+    launch(instance, launchOptions.binDir ?? (await ensureMariaDb()), launchOptions.extraArgs ?? [], launchOptions.detached ?? false),
+  );
+}
+
+/** A running source server (MariaDB or MySQL) as a test uses it; relaunch starts it again on its datadir. */
+export function attachServer(endpoint: MariaDbEndpoint, relaunch: (endpoint: MariaDbEndpoint) => Promise<number>): MariaDbInstance {
   const instance: MariaDbInstance = {
     ...endpoint,
     async stop(options = {}) {
@@ -226,8 +253,7 @@ export function attachMariaDb(
     },
     async restart() {
       await stopPid(instance.pid, "SIGTERM", 30_000);
-      const binDir = launchOptions.binDir ?? (await ensureMariaDb());
-      instance.pid = await launch(instance, binDir, launchOptions.extraArgs ?? [], launchOptions.detached ?? false);
+      instance.pid = await relaunch(instance);
     },
     adminConnection(database?: string) {
       return mysql.createConnection({
@@ -244,8 +270,8 @@ export function attachMariaDb(
 }
 
 export function mariaDbEndpoint(instance: MariaDbInstance): MariaDbEndpoint {
-  const { host, port, socket, dir, logFile, pid, serverId, admin, cdc, tls } = instance;
-  return { host, port, socket, dir, logFile, pid, serverId, admin, cdc, tls };
+  const { host, port, socket, dir, logFile, pid, serverId, admin, cdc, tls, flavor } = instance;
+  return { host, port, socket, dir, logFile, pid, serverId, admin, cdc, tls, ...(flavor ? { flavor } : {}) };
 }
 
 export function isMariaDbRunning(endpoint: MariaDbEndpoint): boolean {

@@ -10,6 +10,7 @@ import {
   type MariaDbEndpoint,
   type MariaDbInstance,
 } from "./mariadb";
+import { attachMySql, startMySql } from "./mysql";
 import { ensurePulumi } from "./pulumi";
 
 /**
@@ -20,6 +21,8 @@ import { ensurePulumi } from "./pulumi";
 export interface BenchState {
   runDir: string;
   mariadb?: MariaDbEndpoint;
+  /** MySQL 8.0 (test/bench/mysql.ts), beside MariaDB: the suites that matter run on both. */
+  mysql?: MariaDbEndpoint;
   kafka?: KafkaEndpoint;
   pulumiBin?: string;
 }
@@ -28,6 +31,7 @@ export const BENCH_STATE_ENV = "CDC_BENCH_STATE";
 
 export interface BenchNeeds {
   mariadb?: boolean;
+  mysql?: boolean;
   kafka?: boolean;
   pulumi?: boolean;
 }
@@ -35,6 +39,7 @@ export interface BenchNeeds {
 export interface Bench {
   runDir: string;
   mariadb: MariaDbInstance;
+  mysql: MariaDbInstance;
   kafka: KafkaBroker;
   pulumiBin: string;
   state: BenchState;
@@ -46,14 +51,18 @@ function missing(what: string): never {
   throw new Error(`the test bench was not asked for ${what}: pass { ${what}: true } to startBench/useBench`);
 }
 
-function benchFrom(state: BenchState, owned: { mariadb?: MariaDbInstance; kafka?: KafkaBroker }, ownsDir: boolean): Bench {
+function benchFrom(state: BenchState, owned: { mariadb?: MariaDbInstance; mysql?: MariaDbInstance; kafka?: KafkaBroker }, ownsDir: boolean): Bench {
   const mariadb = owned.mariadb ?? (state.mariadb ? attachMariaDb(state.mariadb) : undefined);
+  const mysql = owned.mysql ?? (state.mysql ? attachMySql(state.mysql) : undefined);
   const kafka = owned.kafka ?? (state.kafka ? attachKafka(state.kafka) : undefined);
   return {
     runDir: state.runDir,
     state,
     get mariadb() {
       return mariadb ?? missing("mariadb");
+    },
+    get mysql() {
+      return mysql ?? missing("mysql");
     },
     get kafka() {
       return kafka ?? missing("kafka");
@@ -62,7 +71,7 @@ function benchFrom(state: BenchState, owned: { mariadb?: MariaDbInstance; kafka?
       return state.pulumiBin ?? missing("pulumi");
     },
     async stop(options = {}) {
-      await Promise.all([owned.mariadb?.stop(), owned.kafka?.stop()]);
+      await Promise.all([owned.mariadb?.stop(), owned.mysql?.stop(), owned.kafka?.stop()]);
       if (ownsDir && !options.keep) fs.rmSync(state.runDir, { recursive: true, force: true });
     },
   };
@@ -77,14 +86,16 @@ export async function startBench(needs: BenchNeeds, options: { runDir?: string; 
     needs.mariadb ? startMariaDb({ parentDir: runDir, detached }) : undefined,
     needs.kafka ? startKafka({ parentDir: runDir, detached }) : undefined,
     needs.pulumi ? ensurePulumi() : undefined,
+    needs.mysql ? startMySql({ parentDir: runDir, detached }) : undefined,
   ] as const);
-  const [mariadbResult, kafkaResult, pulumiResult] = settled;
+  const [mariadbResult, kafkaResult, pulumiResult, mysqlResult] = settled;
   const mariadb = mariadbResult.status === "fulfilled" ? mariadbResult.value : undefined;
+  const mysql = mysqlResult.status === "fulfilled" ? mysqlResult.value : undefined;
   const kafka = kafkaResult.status === "fulfilled" ? kafkaResult.value : undefined;
   const failures = settled.filter((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failures.length > 0) {
     // Do not leave the services that did start running. Keep runDir: it holds the logs.
-    await Promise.all([mariadb?.stop(), kafka?.stop()]);
+    await Promise.all([mariadb?.stop(), mysql?.stop(), kafka?.stop()]);
     const reasons = failures.map((f) => (f.reason instanceof Error ? f.reason.message : String(f.reason)));
     throw new Error(`the test bench did not start:\n${reasons.join("\n")}\n(service logs kept in ${runDir})`);
   }
@@ -92,10 +103,11 @@ export async function startBench(needs: BenchNeeds, options: { runDir?: string; 
   const state: BenchState = {
     runDir,
     mariadb: mariadb && mariaDbEndpoint(mariadb),
+    mysql: mysql && mariaDbEndpoint(mysql),
     kafka: kafka && kafkaEndpoint(kafka),
     pulumiBin,
   };
-  return benchFrom(state, { mariadb, kafka }, options.runDir === undefined);
+  return benchFrom(state, { mariadb, mysql, kafka }, options.runDir === undefined);
 }
 
 export function writeBenchState(file: string, state: BenchState): void {
@@ -106,10 +118,10 @@ export function readBenchState(file: string): BenchState {
   return JSON.parse(fs.readFileSync(file, "utf8")) as BenchState;
 }
 
-/** The services run, and are of this bench's kind (services started before TLS and SASL existed are not: restart them). */
+/** The services run, and are of this bench's kind (services started before TLS and SASL, or MySQL, existed are not: restart them). */
 export function benchStateIsLive(state: BenchState): boolean {
-  const current = (!state.mariadb || state.mariadb.tls !== undefined) && (!state.kafka || state.kafka.secured !== undefined);
-  return current && (!state.mariadb || isMariaDbRunning(state.mariadb)) && (!state.kafka || isKafkaRunning(state.kafka));
+  const current = (!state.mariadb || (state.mariadb.tls !== undefined && state.mysql !== undefined)) && (!state.kafka || state.kafka.secured !== undefined);
+  return current && (!state.mariadb || isMariaDbRunning(state.mariadb)) && (!state.mysql || isMariaDbRunning(state.mysql)) && (!state.kafka || isKafkaRunning(state.kafka));
 }
 
 /**

@@ -17,6 +17,7 @@ import { leaseGroupId } from "../../runtime/control/lease";
 import { registerCompressionCodecs } from "../../runtime/sink/codecs";
 import { readTopicToEnd } from "../../runtime/sink/topic-reader";
 import { repoRoot } from "../bench/process";
+import type { MariaDbInstance } from "../bench/mariadb";
 import { useBench, type Bench } from "../bench/services";
 
 export function uniqueName(prefix: string): string {
@@ -29,8 +30,14 @@ export function kafkaOf(bench: Bench): Kafka {
   return new Kafka({ clientId: uniqueName("test-"), brokers: bench.kafka.brokers, logLevel: logLevel.NOTHING });
 }
 
+/** The source servers of the bench: MariaDB, and MySQL 8.0 (the product's target, RDS for MySQL). */
+export type SourceFlavor = "mariadb" | "mysql";
+export const SOURCE_FLAVORS: SourceFlavor[] = ["mariadb", "mysql"];
+
 export interface Fixture {
   bench: Bench;
+  /** The source server this fixture's database is on. */
+  server: MariaDbInstance;
   kafka: Kafka;
   database: string;
   group: string;
@@ -60,13 +67,14 @@ export interface RuntimeProcess {
   exited(timeoutMs: number): Promise<string>;
 }
 
-export async function createFixture(bench: Bench, options: { tables?: string[] } = {}): Promise<Fixture> {
+export async function createFixture(bench: Bench, options: { tables?: string[]; source?: SourceFlavor } = {}): Promise<Fixture> {
+  const server = options.source === "mysql" ? bench.mysql : bench.mariadb;
   const database = uniqueName("cdc_");
   const group = uniqueName("g-");
   const prefix = uniqueName("t");
   const groupKey = generateGroupKey();
   const kafka = kafkaOf(bench);
-  const admin = await bench.mariadb.adminConnection();
+  const admin = await server.adminConnection();
   await admin.query(`CREATE DATABASE ${database}`);
   await admin.query(`USE ${database}`);
   const createdTopics: string[] = [];
@@ -76,6 +84,7 @@ export async function createFixture(bench: Bench, options: { tables?: string[] }
 
   const fixture: Fixture = {
     bench,
+    server,
     kafka,
     database,
     group,
@@ -96,7 +105,7 @@ export async function createFixture(bench: Bench, options: { tables?: string[] }
       await kadmin.disconnect();
     },
     connectorRecord(name, overrides = {}) {
-      const m = bench.mariadb;
+      const m = server;
       const source = {
         host: m.host,
         port: m.port,

@@ -27,6 +27,9 @@ function withPrivate(parts: { mariadb?: MariaDbInstance; kafka?: KafkaBroker }):
     runDir: bench.runDir,
     state: bench.state,
     mariadb: parts.mariadb ?? bench.mariadb,
+    get mysql() {
+      return bench.mysql;
+    },
     kafka: parts.kafka ?? bench.kafka,
     pulumiBin: "",
     stop: async () => undefined,
