@@ -24,6 +24,7 @@ import {
   checkZongjiVersion,
   hookBinlogData,
   hookTableFetches,
+  hookUnsupportedEvents,
   installMysqlLatin1,
   zongjiRowRepair,
   type MysqlPacket,
@@ -129,6 +130,13 @@ export class BinlogSource {
     }) as unknown as ZongJiInstance;
     this.zongji = zongji;
     this.watchTableFetches(zongji);
+    hookUnsupportedEvents(zongji, (error) => {
+      // Its rows are lost to zongji: nothing after it may be handled (a later commit would move the
+      // committed position past it).
+      if (this.stopped) return;
+      this.stopped = true;
+      handlers.onError(error);
+    });
     let ready = false;
     await new Promise<void>((resolve, reject) => {
       zongji.on("error", (error: unknown) => {

@@ -29,6 +29,10 @@ export interface ServerSettings {
   binlogRowImage: string;
   /** undefined when the server has no such variable (MySQL < 8.0.1, MariaDB < 10.5). */
   binlogRowMetadata: string | undefined;
+  /** MySQL 8.0.20+: binlog_transaction_compression (undefined where the server has no such setting). */
+  binlogTransactionCompression?: string;
+  /** MySQL 8.0.3+: binlog_row_value_options (undefined where the server has no such setting). */
+  binlogRowValueOptions?: string;
   /** Binlog retention in seconds; 0 means binlogs are never purged automatically. */
   retentionSeconds: number;
   /** The account as the server resolved it: 'user'@'host'. */
@@ -72,6 +76,14 @@ export function judgeSettings(settings: ServerSettings, database: string, tables
       ),
     );
   }
+  // Row changes the binlog reader cannot decode: a compressed transaction (TRANSACTION_PAYLOAD_EVENT)
+  // or a partial JSON update. The runtime also fails on meeting one (a session may set them).
+  if (/^(1|ON)$/i.test(settings.binlogTransactionCompression ?? "")) {
+    errors.push(new CdcError("BINLOG_UNSUPPORTED_EVENT", "binlog_transaction_compression is ON: the connector cannot read compressed transactions. Run SET GLOBAL binlog_transaction_compression = OFF (and set it in the server's configuration or parameter group)."));
+  }
+  if (/PARTIAL_JSON/i.test(settings.binlogRowValueOptions ?? "")) {
+    errors.push(new CdcError("BINLOG_UNSUPPORTED_EVENT", "binlog_row_value_options is PARTIAL_JSON: the connector cannot read partial JSON updates. Run SET GLOBAL binlog_row_value_options = '' (and set it in the server's configuration or parameter group)."));
+  }
   if (settings.retentionSeconds > 0 && settings.retentionSeconds < 3 * DAY) {
     warnings.push(
       `binlog retention is ${(settings.retentionSeconds / DAY).toFixed(1)} days: keep binlogs at least 3 days (7 recommended), or a connector that falls behind loses its position.`,
@@ -103,7 +115,8 @@ export async function fetchSettings(access: SourceAccess): Promise<ServerSetting
   const connection = await connectMysql(access);
   try {
     const [vars] = await connection.query<mysql.RowDataPacket[]>("SHOW GLOBAL VARIABLES WHERE Variable_name IN " +
-      "('log_bin','binlog_format','binlog_row_image','binlog_row_metadata','expire_logs_days','binlog_expire_logs_seconds')");
+      "('log_bin','binlog_format','binlog_row_image','binlog_row_metadata','expire_logs_days','binlog_expire_logs_seconds'," +
+      "'binlog_transaction_compression','binlog_row_value_options')");
     const v = new Map(vars.map((r) => [String(r.Variable_name).toLowerCase(), String(r.Value)]));
     const expireSeconds = Number(v.get("binlog_expire_logs_seconds") ?? 0);
     const expireDays = Number(v.get("expire_logs_days") ?? 0);
@@ -124,6 +137,8 @@ export async function fetchSettings(access: SourceAccess): Promise<ServerSetting
       binlogFormat: v.get("binlog_format") ?? "",
       binlogRowImage: v.get("binlog_row_image") ?? "",
       binlogRowMetadata: v.get("binlog_row_metadata"),
+      binlogTransactionCompression: v.get("binlog_transaction_compression"),
+      binlogRowValueOptions: v.get("binlog_row_value_options"),
       retentionSeconds: expireSeconds > 0 ? expireSeconds : expireDays * DAY,
       currentUser,
       grants: grantRows.map((r) => String(Object.values(r)[0])),

@@ -5,6 +5,9 @@
  * missing fails the connector with ZONGJI_UNSUPPORTED, naming it.
  *
  * The internals, as read in zongji 0.9.0's source:
+ * - `_warnUnsupportedEvent(EventClass)`: called, before the event is parsed, for an event type
+ *   whose rows zongji cannot decode (a compressed transaction, a partial JSON update); zongji
+ *   itself emits an untyped Error and skips the rows (hookUnsupportedEvents).
  * - `_fetchTableInfo(event, next)`: the instance method that fetches a new table's metadata,
  *   pausing the binlog connection meanwhile and resuming it after (hookTableFetches).
  * - `BinlogClass.prototype.binlogData(packet, connection)`: the packet handler of the binlog
@@ -93,6 +96,25 @@ export function hookTableFetches(zongji: ZongJiInstance, onStart: () => void, on
   zongji._fetchTableInfo = (event, next) => {
     onStart();
     original.call(zongji, event, (...args: unknown[]) => onDone(() => next(...args)));
+  };
+}
+
+/** The server setting that makes each event zongji cannot decode (its event class names them). */
+const UNSUPPORTED_EVENTS: Record<string, string> = {
+  TransactionPayload: "a compressed transaction (TRANSACTION_PAYLOAD_EVENT): binlog_transaction_compression is ON for the session or server that wrote it. Run SET GLOBAL binlog_transaction_compression = OFF",
+  PartialUpdateRows: "a partial JSON update (PARTIAL_UPDATE_ROWS_EVENT): binlog_row_value_options is PARTIAL_JSON for the session or server that wrote it. Run SET GLOBAL binlog_row_value_options = ''",
+};
+
+/**
+ * Calls onUnsupported with BINLOG_UNSUPPORTED_EVENT when zongji meets an event whose row changes it
+ * cannot decode (it would skip them, with an untyped error), before any later event is handled.
+ */
+export function hookUnsupportedEvents(zongji: ZongJiInstance, onUnsupported: (error: CdcError) => void): void {
+  const instance = zongji as ZongJiInstance & { _warnUnsupportedEvent?: (eventClass: { name: string }) => void };
+  if (typeof instance._warnUnsupportedEvent !== "function") throw unsupported("zongji has no _warnUnsupportedEvent: row changes it cannot decode would pass unnoticed.");
+  instance._warnUnsupportedEvent = (eventClass) => {
+    const what = UNSUPPORTED_EVENTS[eventClass.name] ?? `a ${eventClass.name} event, which carries row changes zongji cannot decode`;
+    onUnsupported(new CdcError("BINLOG_UNSUPPORTED_EVENT", `the binlog holds ${what}, then restart the connector from a position after it (startPosition) or re-run its initial sync; its rows cannot be read.`));
   };
 }
 

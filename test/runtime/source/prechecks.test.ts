@@ -31,6 +31,16 @@ describe("judgeSettings", () => {
     assert.deepEqual(judgeSettings(settings({ binlogFormat: "row", binlogRowImage: "full", binlogRowMetadata: "full" }), "shop", TABLES).errors, []);
   });
 
+  test("MySQL's binlog_transaction_compression ON and binlog_row_value_options PARTIAL_JSON are BINLOG_UNSUPPORTED_EVENT, each with its SET GLOBAL", () => {
+    const { errors } = judgeSettings(settings({ binlogTransactionCompression: "ON", binlogRowValueOptions: "PARTIAL_JSON" }), "shop", TABLES);
+    assert.deepEqual(errors.map((e) => e.code), ["BINLOG_UNSUPPORTED_EVENT", "BINLOG_UNSUPPORTED_EVENT"]);
+    assert.match(errors[0].message, /binlog_transaction_compression is ON: .* SET GLOBAL binlog_transaction_compression = OFF/);
+    assert.match(errors[1].message, /binlog_row_value_options is PARTIAL_JSON: .* SET GLOBAL binlog_row_value_options = ''/);
+    // Off, or a server without the settings (MariaDB): nothing.
+    assert.deepEqual(judgeSettings(settings({ binlogTransactionCompression: "OFF", binlogRowValueOptions: "" }), "shop", TABLES).errors, []);
+    assert.deepEqual(judgeSettings(settings(), "shop", TABLES).errors, []);
+  });
+
   test("log_bin OFF gives BINLOG_DISABLED", () => {
     const { errors } = judgeSettings(settings({ logBin: "OFF" }), "shop", TABLES);
     assert.equal(errors.length, 1);

@@ -1,0 +1,67 @@
+/**
+ * BinlogSource on MySQL 8.0: the events zongji cannot decode. A transaction written with
+ * binlog_transaction_compression=ON (a session setting, so no other test sees it) fails the
+ * connector with BINLOG_UNSUPPORTED_EVENT; rows before it arrive, and nothing after it is
+ * committed (its position is never passed). The prechecks read both settings from the server.
+ */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { tableTopic } from "../../../runtime/contract/names";
+import { fetchSettings } from "../../../runtime/source/prechecks";
+import { useBench, type Bench } from "../../bench/services";
+import { consume, createFixture, type Fixture, type RuntimeProcess } from "../fixtures";
+
+let bench: Bench;
+let fx: Fixture;
+let runtime: RuntimeProcess;
+
+before(async () => {
+  bench = await useBench({ mysql: true, mariadb: true, kafka: true });
+  fx = await createFixture(bench, { tables: ["items"], source: "mysql" });
+  await fx.sql("CREATE TABLE items (id INT PRIMARY KEY, name VARCHAR(20))");
+  await fx.createTopics([{ table: "items", partitions: 1 }]);
+  runtime = await fx.startRuntime({ CDC_RETRY_BASE_MS: "100", CDC_RETRY_MAX_MS: "500" });
+});
+
+after(async () => {
+  await fx.cleanup();
+  await bench.stop();
+});
+
+test("the prechecks read binlog_transaction_compression and binlog_row_value_options on MySQL; MariaDB has neither", async () => {
+  const access = (server: typeof bench.mysql) => ({ host: server.host, port: server.port, user: server.cdc.user, password: server.cdc.password, database: fx.database, tables: [], tls: { mode: "required" as const } });
+  const mysql = await fetchSettings(access(bench.mysql));
+  assert.equal(mysql.binlogTransactionCompression, "OFF");
+  assert.equal(mysql.binlogRowValueOptions, "");
+  const mariadb = await fetchSettings(access(bench.mariadb));
+  assert.equal(mariadb.binlogTransactionCompression, undefined);
+  assert.equal(mariadb.binlogRowValueOptions, undefined);
+});
+
+test("a compressed transaction fails the connector with BINLOG_UNSUPPORTED_EVENT; the rows before it arrive, nothing after it is committed", async () => {
+  await fx.putConnector("items-cdc");
+  await fx.waitForStatus("items-cdc", (s) => s.state === "RUNNING");
+  await fx.sql("INSERT INTO items VALUES (1, 'before')");
+  const topic = tableTopic(fx.prefix, "items");
+  await consume(fx.kafka, [topic], (m) => m.length >= 1);
+
+  await fx.sql("SET SESSION binlog_transaction_compression = ON");
+  await fx.sql("INSERT INTO items VALUES (2, 'compressed')");
+  await fx.sql("SET SESSION binlog_transaction_compression = OFF");
+  await fx.sql("INSERT INTO items VALUES (3, 'after')");
+
+  const status = await fx.waitForStatus("items-cdc", (s) => s.state === "FAILED", 30_000);
+  assert.equal(status.errorCode, "BINLOG_UNSUPPORTED_EVENT");
+  assert.match(status.reason ?? "", /compressed transaction \(TRANSACTION_PAYLOAD_EVENT\): binlog_transaction_compression is ON/);
+  assert.match(status.reason ?? "", /SET GLOBAL binlog_transaction_compression = OFF/);
+  // Only row 1 ever reaches the topic: 2 cannot be read, and 3 comes after it in the binlog.
+  await new Promise((r) => setTimeout(r, 2_000));
+  const messages = await consume(fx.kafka, [topic], (m) => m.length >= 1);
+  assert.deepEqual(messages.map((m) => JSON.parse(m.key).id), [1]);
+  // A restart meets the same transaction again: the committed position stayed before it.
+  await fx.putConnector("items-cdc", { revision: "r2" });
+  const again = await fx.waitForStatus("items-cdc", (s) => s.revision === "r2" && s.state === "FAILED", 30_000).catch((e) => {
+    throw new Error(`${e.message}\n${runtime.logs().slice(-3000)}`);
+  });
+  assert.equal(again.errorCode, "BINLOG_UNSUPPORTED_EVENT");
+});
