@@ -88,6 +88,9 @@ function allColumns(buffer: Buffer, offset: number, columns: number): boolean {
   return rest === 0 || (buffer[offset + (columns >> 3)] & ((1 << rest) - 1)) === (1 << rest) - 1;
 }
 
+/** Query events written inside a transaction: savepoints and rollbacks to them. */
+const IN_TRANSACTION = /^(SAVEPOINT|ROLLBACK\s+(WORK\s+)?TO|RELEASE\s+SAVEPOINT)\b/i;
+
 const INCLUDE_EVENTS = ["rotate", "tablemap", "writerows", "updaterows", "deleterows", "xid", "query", "mariadbgtid", "gtid"];
 
 export class BinlogSource {
@@ -299,8 +302,12 @@ export class BinlogSource {
         const sql = (event.query ?? "").trim();
         const upper = sql.slice(0, 8).toUpperCase();
         if (upper === "BEGIN" || upper.startsWith("XA START")) return;
+        // Inside a transaction, not its end: neither a commit point nor a DDL (a checkpoint there
+        // would count the unfinished transaction's GTID as done).
+        if (IN_TRANSACTION.test(sql)) return;
         this.gtid?.add(event.gtid);
-        if (upper === "COMMIT") {
+        // ROLLBACK ends a transaction that changed a non-transactional table: what it wrote stands.
+        if (upper === "COMMIT" || upper === "ROLLBACK") {
           handlers.onEvent({ kind: "commit", file: this.file, pos: event.nextPosition, gtid: this.currentGtid(), eventTime: event.timestamp });
         } else {
           handlers.onEvent({ kind: "ddl", database: event.schema ?? "", sql, file: this.file, pos: event.nextPosition, gtid: this.currentGtid(), eventTime: event.timestamp });

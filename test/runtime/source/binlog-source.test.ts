@@ -9,7 +9,7 @@ import { after, before, test } from "node:test";
 import { tableTopic } from "../../../runtime/contract/names";
 import { fetchSettings } from "../../../runtime/source/prechecks";
 import { useBench, type Bench } from "../../bench/services";
-import { consume, createFixture, type Fixture, type RuntimeProcess } from "../fixtures";
+import { consume, createFixture, metric, type Fixture, type RuntimeProcess } from "../fixtures";
 
 let bench: Bench;
 let fx: Fixture;
@@ -64,4 +64,63 @@ test("a compressed transaction fails the connector with BINLOG_UNSUPPORTED_EVENT
     throw new Error(`${e.message}\n${runtime.logs().slice(-3000)}`);
   });
   assert.equal(again.errorCode, "BINLOG_UNSUPPORTED_EVENT");
+});
+
+/** A MariaDB transaction with savepoints: rows, SAVEPOINT a, rows, ROLLBACK TO a, rows, SAVEPOINT b, rows, COMMIT. */
+async function savepointTransaction(fx: Fixture, from: number): Promise<number[]> {
+  const values = (start: number) => Array.from({ length: 500 }, (_, i) => `(${start + i}, 'r${start + i}')`).join(",");
+  const kept = [from, from + 1000, from + 1500].flatMap((start) => Array.from({ length: 500 }, (_, i) => start + i));
+  const db = await fx.server.adminConnection(fx.database);
+  try {
+    await db.query("START TRANSACTION");
+    await db.query(`INSERT INTO saved VALUES ${values(from)}`);
+    await db.query("SAVEPOINT a");
+    await db.query(`INSERT INTO saved VALUES ${values(from + 500)}`);
+    await db.query("ROLLBACK TO SAVEPOINT a");
+    await db.query(`INSERT INTO saved VALUES ${values(from + 1000)}`);
+    await db.query("SAVEPOINT b");
+    await db.query(`INSERT INTO saved VALUES ${values(from + 1500)}`);
+    await db.query("COMMIT");
+  } finally {
+    await db.end();
+  }
+  return kept;
+}
+
+test("MariaDB: a SAVEPOINT inside a transaction is not a commit point or a DDL; kill -9 inside such a transaction loses and repeats nothing", async () => {
+  const maria = await createFixture(bench, { tables: ["saved"] });
+  try {
+    await maria.sql("CREATE TABLE saved (id INT PRIMARY KEY, v VARCHAR(10))");
+    await maria.createTopics([{ table: "saved", partitions: 3 }]);
+    const ddlTopic = `${maria.prefix}_ddl`;
+    // Paced, so the transaction's 1,500 rows take about 1.5 s: a commit at a savepoint would show.
+    await maria.putConnector("saved-cdc", { throttle: { rowsPerSecond: 1000 }, ddlTopic });
+    const paced = await maria.startRuntime();
+    await maria.waitForStatus("saved-cdc", (s) => s.state === "RUNNING");
+    const first = await savepointTransaction(maria, 1);
+    const seen = new Set<number>();
+    for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 25))) {
+      const committed = await metric(paced, "cdc_rows_total");
+      seen.add(committed);
+      if (committed >= first.length) break;
+    }
+    assert.deepEqual([...seen].filter((n) => n > 0), [first.length], `committed rows seen while the transaction streamed: ${[...seen].join(", ")}`);
+
+    // The same again, and kill -9 while the paced runtime is inside it; then resume unpaced.
+    const second = await savepointTransaction(maria, 10_001);
+    await new Promise((r) => setTimeout(r, 800));
+    await paced.kill("SIGKILL");
+    await maria.putConnector("saved-cdc", { ddlTopic, revision: "unpaced" });
+    await maria.startRuntime();
+    const topic = tableTopic(maria.prefix, "saved");
+    const messages = await consume(maria.kafka, [topic], (m) => m.length >= first.length + second.length);
+    await new Promise((r) => setTimeout(r, 1_000));
+    const all = await consume(maria.kafka, [topic, ddlTopic], (m) => m.length >= first.length + second.length);
+    const ids = all.filter((m) => m.topic === topic).map((m) => JSON.parse(m.key).id as number).sort((a, b) => a - b);
+    assert.equal(messages.length >= first.length + second.length, true);
+    assert.deepEqual(ids, [...first, ...second]);
+    assert.deepEqual(all.filter((m) => m.topic === ddlTopic).map((m) => m.value), [], "no DDL message for SAVEPOINT or ROLLBACK TO");
+  } finally {
+    await maria.cleanup();
+  }
 });
