@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { tableTopic } from "../../runtime/contract/names";
+import { groupTopics, tableTopic } from "../../runtime/contract/names";
 import { startKafka, type KafkaBroker } from "../bench/kafka";
 import { startMariaDb, type MariaDbInstance } from "../bench/mariadb";
 import { useBench, type Bench } from "../bench/services";
@@ -62,14 +62,25 @@ async function streamAcrossRestart(fx: Fixture, restart: () => Promise<void>, wr
   return runtime;
 }
 
+/**
+ * Every status the connector published while the service was away (the status topic is
+ * compacted, but not yet at this size): a retriable failure must be ridden out inside the retry
+ * window, never reported as FAILED.
+ */
+async function statesSeen(fx: Fixture, connector: string): Promise<string[]> {
+  const records = await consume(fx.kafka, [groupTopics(fx.group).status], (m) => m.some((r) => r.key === connector), 30_000, 1_000);
+  return records.filter((r) => r.key === connector && r.value).map((r) => (JSON.parse(r.value) as { state: string }).state);
+}
+
 test("restarting MariaDB mid-stream: the connector reconnects and delivers every row once", async () => {
   const db = await startMariaDb({ parentDir: bench.runDir, serverId: 11 });
   const fx = await createFixture(withPrivate({ mariadb: db }), { tables: ["events"] });
   try {
     const runtime = await streamAcrossRestart(fx, () => db.restart(), () => db.adminConnection(fx.database));
     assert.match(runtime.logs(), /"code":"SOURCE_CONNECTION_LOST"|"code":"SOURCE_UNREACHABLE"/, "the runtime saw the database go away and retried");
-    const status = await fx.waitForStatus("events-cdc", (s) => s.state === "RUNNING");
-    assert.equal(status.errorCode, undefined);
+    const states = await statesSeen(fx, "events-cdc");
+    assert.ok(states.includes("RUNNING"), `states: ${states.join(", ")}`);
+    assert.ok(!states.includes("FAILED"), `the connector never reported FAILED while MariaDB restarted; states: ${states.join(", ")}`);
   } finally {
     await fx.cleanup();
     await db.stop({ remove: true });
@@ -83,8 +94,9 @@ test("restarting the Kafka broker mid-stream: the connector retries and delivers
     const runtime = await streamAcrossRestart(fx, () => broker.restart(), () => bench.mariadb.adminConnection(fx.database));
     // The same process rode it out (kafkajs reconnects; a failed commit restarts the task).
     assert.equal(runtime.child.exitCode, null);
-    const status = await fx.waitForStatus("events-cdc", (s) => s.state === "RUNNING");
-    assert.equal(status.errorCode, undefined);
+    const states = await statesSeen(fx, "events-cdc");
+    assert.ok(states.includes("RUNNING"), `states: ${states.join(", ")}`);
+    assert.ok(!states.includes("FAILED"), `the connector never reported FAILED while the broker restarted; states: ${states.join(", ")}`);
   } finally {
     await fx.cleanup();
     await broker.stop({ remove: true });
