@@ -21,11 +21,10 @@ import type { RowOp } from "../format/dataworks";
 import type { SourceEvent } from "./events";
 import { MariaDbGtidPosition } from "./mariadb-gtid";
 import {
-  checkZongjiVersion,
   hookBinlogData,
   hookTableFetches,
   hookUnsupportedEvents,
-  installMysqlLatin1,
+  prepareZongji,
   zongjiRowRepair,
   type MysqlPacket,
   type ZongJiInstance,
@@ -101,8 +100,8 @@ export class BinlogSource {
   private readonly shapesBySignature = new Map<string, TableShape>();
   /** The DataWorks row-image writer of each shape (null: a column needs zongji's decoding). */
   private readonly images = new WeakMap<TableShape, DataWorksImage | null>();
-  /** The repair of zongji's decoded values for each shape (null: none needed; zongji-internals.ts). */
-  private readonly repairs = new WeakMap<TableShape, ((row: Row) => void) | null>();
+  /** The repair of zongji's decoded values for each shape (undefined: none needed; zongji-internals.ts). */
+  private readonly repairs = new WeakMap<TableShape, ((row: Row) => Row) | undefined>();
   private gtid: MariaDbGtidPosition | undefined;
   private stopped = false;
   private paused = false;
@@ -113,8 +112,7 @@ export class BinlogSource {
 
   /** Starts streaming at `from` (the start of the next transaction); resolves once the server streams. */
   async start(from: Position, handlers: BinlogHandlers): Promise<void> {
-    checkZongjiVersion();
-    installMysqlLatin1();
+    prepareZongji();
     const { default: ZongJi } = await import("@vlasky/zongji");
     const o = this.options;
     this.file = from.file;
@@ -279,18 +277,13 @@ export class BinlogSource {
         if (!entry || entry.parentSchema !== o.database || !o.includeTable(entry.tableName)) return;
         const shape = this.shapeOf(event.tableId ?? -1, entry);
         const type = event.getTypeName();
-        const repair = this.repairs.get(shape);
-        if (repair) {
-          for (const r of event.rows ?? []) {
-            if (type === "UpdateRows") {
-              repair((r as { before: Row }).before);
-              repair((r as { after: Row }).after);
-            } else repair(r as Row);
-          }
-        }
-        const rows = (event.rows ?? []).map((r) =>
-          type === "UpdateRows" ? (r as { before: Row; after: Row }) : type === "WriteRows" ? { before: null, after: r as Row } : { before: r as Row, after: null },
-        );
+        // zongji's value bugs, repaired in place (only for tables with ENUM or TIME2 columns).
+        const repair = this.repairs.get(shape) ?? ((row: Row) => row);
+        const rows = (event.rows ?? []).map((r) => {
+          if (type !== "UpdateRows") return type === "WriteRows" ? { before: null, after: repair(r as Row) } : { before: repair(r as Row), after: null };
+          const change = r as { before: Row; after: Row };
+          return { before: repair(change.before), after: repair(change.after) };
+        });
         handlers.onEvent({ kind: "rows", op: type === "WriteRows" ? "INSERT" : type === "UpdateRows" ? "UPDATE" : "DELETE", shape, rows, eventTime: event.timestamp, gtid: event.gtid ?? null, bytes: event.size });
         return;
       }
@@ -341,7 +334,7 @@ export class BinlogSource {
     if (!shape) {
       shape = buildTableShape(entry.parentSchema, entry.tableName, columns, pk, this.options.offsetMinutes);
       if (this.options.rowImages) this.images.set(shape, DataWorksImage.of(shape, columns, this.options.offsetMinutes) ?? null);
-      this.repairs.set(shape, zongjiRowRepair(columns) ?? null);
+      this.repairs.set(shape, zongjiRowRepair(columns));
       if (this.shapesBySignature.size > 1000) this.shapesBySignature.clear();
       this.shapesBySignature.set(signature, shape);
     }

@@ -99,6 +99,15 @@ export function hookTableFetches(zongji: ZongJiInstance, onStart: () => void, on
   };
 }
 
+let prepared = false;
+/** The version check and the latin1 codec, once per process (thread): both read files. */
+export function prepareZongji(): void {
+  if (prepared) return;
+  checkZongjiVersion();
+  installMysqlLatin1();
+  prepared = true;
+}
+
 /** The server setting that makes each event zongji cannot decode (its event class names them). */
 const UNSUPPORTED_EVENTS: Record<string, string> = {
   TransactionPayload: "a compressed transaction (TRANSACTION_PAYLOAD_EVENT): binlog_transaction_compression is ON for the session or server that wrote it. Run SET GLOBAL binlog_transaction_compression = OFF",
@@ -139,8 +148,8 @@ export function repairNegativeTime(text: string): string {
   return `-${String(hours).padStart(2, "0")}:${String(minutes).padStart(2, "0")}:00${m[3] ?? ""}`;
 }
 
-/** The repair of zongji's decoded rows of a table with these columns, or undefined when none is needed. */
-export function zongjiRowRepair(columns: RawColumn[]): ((row: Row) => void) | undefined {
+/** The repair (in place; it returns the row) of zongji's decoded rows of a table with these columns, or undefined when none is needed. */
+export function zongjiRowRepair(columns: RawColumn[]): ((row: Row) => Row) | undefined {
   const enums = columns.filter((c) => c.typeCode === T.ENUM).map((c) => c.name);
   const times = columns.filter((c) => c.typeCode === T.TIME2).map((c) => c.name);
   if (enums.length === 0 && times.length === 0) return undefined;
@@ -151,6 +160,7 @@ export function zongjiRowRepair(columns: RawColumn[]): ((row: Row) => void) | un
       const value = row[name];
       if (typeof value === "string" && value.charCodeAt(0) === 45) row[name] = repairNegativeTime(value);
     }
+    return row;
   };
 }
 

@@ -152,26 +152,7 @@ export async function startMariaDb(options: StartMariaDbOptions = {}): Promise<M
   fs.mkdirSync(path.join(dir, "tmp"));
   await installSystemTables(binDir, dir);
 
-  const endpoint: MariaDbEndpoint = {
-    host: "127.0.0.1",
-    port: await freeLoopbackPort(),
-    socket: path.join(dir, "mysql.sock"),
-    dir,
-    logFile: path.join(dir, "mariadbd.log"),
-    pid: 0,
-    serverId: options.serverId ?? 1,
-    admin: { user: "bench_admin", password: crypto.randomBytes(12).toString("hex") },
-    cdc: { user: "cdc", password: crypto.randomBytes(12).toString("hex") },
-    ...(options.tls === false
-      ? {}
-      : {
-          tls: {
-            certificates: await makeCertificates(path.join(dir, "tls"), ["localhost"]),
-            requireSsl: { user: "cdc_tls", password: crypto.randomBytes(12).toString("hex") },
-            requireX509: { user: "cdc_x509", password: crypto.randomBytes(12).toString("hex") },
-          },
-        }),
-  };
+  const endpoint = await newEndpoint(dir, { logName: "mariadbd.log", serverId: options.serverId ?? 1, tls: options.tls !== false });
   const extraArgs = options.extraArgs ?? [];
   endpoint.pid = await launch(endpoint, binDir, extraArgs, options.detached ?? false);
 
@@ -182,6 +163,36 @@ export async function startMariaDb(options: StartMariaDbOptions = {}): Promise<M
     throw new Error(`MariaDB started but its accounts could not be set up: ${(error as Error).message}`);
   }
   return attachMariaDb(endpoint, { binDir, extraArgs, detached: options.detached ?? false });
+}
+
+/**
+ * A new server's endpoint in dir (MariaDB's or MySQL's): a free loopback port, the socket, the
+ * admin and CDC accounts with random passwords, and unless tls is false the bench's certificates
+ * (naming localhost only) with the REQUIRE SSL and REQUIRE X509 accounts.
+ */
+export async function newEndpoint(dir: string, options: { logName: string; serverId: number; tls: boolean; flavor?: "mysql" }): Promise<MariaDbEndpoint> {
+  const password = () => crypto.randomBytes(12).toString("hex");
+  return {
+    host: "127.0.0.1",
+    port: await freeLoopbackPort(),
+    socket: path.join(dir, "mysql.sock"),
+    dir,
+    logFile: path.join(dir, options.logName),
+    pid: 0,
+    serverId: options.serverId,
+    admin: { user: "bench_admin", password: password() },
+    cdc: { user: "cdc", password: password() },
+    ...(options.tls
+      ? {
+          tls: {
+            certificates: await makeCertificates(path.join(dir, "tls"), ["localhost"]),
+            requireSsl: { user: "cdc_tls", password: password() },
+            requireX509: { user: "cdc_x509", password: password() },
+          },
+        }
+      : {}),
+    ...(options.flavor ? { flavor: options.flavor } : {}),
+  };
 }
 
 /** Runs mariadb-install-db into <dir>/data; a failed bootstrap is retried once on a fresh datadir. */

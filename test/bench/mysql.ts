@@ -6,14 +6,11 @@
  * Its accounts are MariaDB's (test/bench/mariadb.ts), with MySQL's default authentication,
  * caching_sha2_password; TLS with the bench's certificates. Never the system's server.
  */
-import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { attachServer, cdcSourceArgs, createAccounts, launchServer, type MariaDbEndpoint, type MariaDbInstance } from "./mariadb";
-import { freeLoopbackPort } from "./ports";
+import { attachServer, cdcSourceArgs, createAccounts, launchServer, newEndpoint, type MariaDbEndpoint, type MariaDbInstance } from "./mariadb";
 import { ensureTool, runChecked, stopPid } from "./process";
-import { makeCertificates } from "./tls";
 
 export interface StartMySqlOptions {
   /** Parent directory for the instance's own directory (default: the OS temp dir). */
@@ -70,23 +67,7 @@ export async function startMySql(options: StartMySqlOptions = {}): Promise<Maria
     const log = path.join(dir, "initialize.log");
     throw new Error(`${error.message}\n--- ${log} ---\n${fs.existsSync(log) ? fs.readFileSync(log, "utf8").slice(-4000) : "(none)"}`);
   });
-  const endpoint: MariaDbEndpoint = {
-    host: "127.0.0.1",
-    port: await freeLoopbackPort(),
-    socket: path.join(dir, "mysql.sock"),
-    dir,
-    logFile: path.join(dir, "mysqld.log"),
-    pid: 0,
-    serverId: options.serverId ?? 1,
-    admin: { user: "bench_admin", password: crypto.randomBytes(12).toString("hex") },
-    cdc: { user: "cdc", password: crypto.randomBytes(12).toString("hex") },
-    tls: {
-      certificates: await makeCertificates(path.join(dir, "tls"), ["localhost"]),
-      requireSsl: { user: "cdc_tls", password: crypto.randomBytes(12).toString("hex") },
-      requireX509: { user: "cdc_x509", password: crypto.randomBytes(12).toString("hex") },
-    },
-    flavor: "mysql",
-  };
+  const endpoint = await newEndpoint(dir, { logName: "mysqld.log", serverId: options.serverId ?? 1, tls: true, flavor: "mysql" });
   const extraArgs = options.extraArgs ?? [];
   const relaunch = (e: MariaDbEndpoint) => launchServer(e, mysqld, serverArgs(baseDir, e, extraArgs), options.detached ?? false);
   endpoint.pid = await relaunch(endpoint);
