@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { isDeepStrictEqual } from "node:util";
 import { after, before, test } from "node:test";
 import type { Kafka } from "kafkajs";
 import { KafkaAdmin } from "../../../runtime/sink/admin";
@@ -36,6 +37,20 @@ async function topicConfigs(topic: string): Promise<Record<string, string>> {
   return (await admin.dynamicTopicConfigs([topic])).get(topic) ?? {};
 }
 
+/**
+ * The topic's dynamic configs once they equal `expected`, else (after 10 s) as they last read: a
+ * broker answers DescribeConfigs from its copy of the metadata, which can lag an AlterConfigs the
+ * controller accepted a moment ago (seen on a loaded CI machine).
+ */
+async function settledConfigs(topic: string, expected: Record<string, string>): Promise<Record<string, string>> {
+  let last = await topicConfigs(topic);
+  for (const deadline = Date.now() + 10_000; !isDeepStrictEqual(last, expected) && Date.now() < deadline; ) {
+    await new Promise((r) => setTimeout(r, 200));
+    last = await topicConfigs(topic);
+  }
+  return last;
+}
+
 /** The value a topic config has in effect, default or not. */
 async function effective(topic: string, name: string): Promise<string | null | undefined> {
   const client = kafka.admin();
@@ -52,7 +67,8 @@ test("configs are set on every topic named, and the ones set at creation are kep
   const [a, b] = await newTopics(2, { "cleanup.policy": "compact" });
   await admin.setTopicConfigs([a, b], { "retention.ms": "3600000", "segment.ms": "600000" });
   for (const topic of [a, b]) {
-    assert.deepEqual(await topicConfigs(topic), { "cleanup.policy": "compact", "retention.ms": "3600000", "segment.ms": "600000" });
+    const expected = { "cleanup.policy": "compact", "retention.ms": "3600000", "segment.ms": "600000" };
+    assert.deepEqual(await settledConfigs(topic, expected), expected);
   }
 });
 
@@ -68,7 +84,8 @@ test("a config set out of band survives a change of another one", async () => {
     await client.disconnect();
   }
   await admin.setTopicConfigs([topic], { "retention.ms": "7200000" });
-  assert.deepEqual(await topicConfigs(topic), { "retention.ms": "7200000", "max.message.bytes": "2000000" });
+  const expected = { "retention.ms": "7200000", "max.message.bytes": "2000000" };
+  assert.deepEqual(await settledConfigs(topic, expected), expected);
 });
 
 test("an unset config goes back to the broker's default; the others stay", async () => {
