@@ -16,6 +16,7 @@ import path from "node:path";
 import { run } from "node:test";
 import { spec } from "node:test/reporters";
 import { cacheDir } from "../test/bench/cache";
+import { benchKafkaVersion, DEFAULT_KAFKA_VERSION } from "../test/bench/kafka";
 import { BENCH_STATE_ENV, benchStateIsLive, readBenchState, startBench, writeBenchState, type Bench } from "../test/bench/services";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
@@ -73,8 +74,11 @@ function noteFileTest(data: { file?: string; nesting: number; details: { duratio
   fileSeconds.set(data.file, (fileSeconds.get(data.file) ?? 0) + data.details.duration_ms / 1000);
 }
 
-/** Each file's time in the runs before (test/bench/cache.ts's directory, outside the repo): the order of the next run. */
-const DURATIONS_FILE = path.join(cacheDir(), "test-durations.json");
+/**
+ * Each file's time in the runs before (test/bench/cache.ts's directory, outside the repo): the
+ * order of the next run. The broker matrix's runs (scripts/run-matrix.ts) keep their own.
+ */
+const DURATIONS_FILE = path.join(cacheDir(), benchKafkaVersion() === DEFAULT_KAFKA_VERSION ? "test-durations.json" : `test-durations-kafka-${benchKafkaVersion()}.json`);
 
 function readDurations(): Record<string, number> {
   try {
@@ -185,11 +189,12 @@ async function main(): Promise<number> {
 
   let bench: Bench | undefined;
   const reuse = process.env[BENCH_STATE_ENV];
-  if (reuse && fs.existsSync(reuse) && benchStateIsLive(readBenchState(reuse))) {
+  const reusable = reuse && fs.existsSync(reuse) ? readBenchState(reuse) : undefined;
+  if (reusable && benchStateIsLive(reusable) && reusable.kafka?.version === benchKafkaVersion()) {
     console.log(`# reusing the services named by ${BENCH_STATE_ENV}=${reuse}`);
   } else {
     const started = Date.now();
-    console.log("# starting the test bench: MariaDB, MySQL, Kafka, Pulumi engine (first run installs and builds them)");
+    console.log(`# starting the test bench: MariaDB, MySQL, Kafka ${benchKafkaVersion()}, Pulumi engine (first run installs and builds them)`);
     bench = await startBench({ mariadb: true, mysql: true, kafka: true, pulumi: true });
     const stateFile = path.join(bench.runDir, "bench.json");
     writeBenchState(stateFile, bench.state);

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import { after, before, test } from "node:test";
 import { Kafka, logLevel } from "kafkajs";
+import fs from "node:fs";
+import { benchKafkaVersion, supportsScram, usesZooKeeper } from "./kafka";
 import { useBench, type Bench } from "./services";
 
 // Smoke test: the bench's broker is a real Kafka that kafkajs produces to and consumes from,
@@ -69,4 +71,15 @@ test("a message produced to a new topic is consumed back", async () => {
     { key: "k1", value: "committed value", header: "1" },
     { key: "k3", value: "last", header: undefined },
   ]);
+});
+
+test("the broker runs the version the bench asked for, in the mode of that version", () => {
+  const version = benchKafkaVersion();
+  assert.equal(bench.kafka.version, version);
+  // Kafka's AppInfoParser logs the running jar's version at start-up.
+  assert.match(fs.readFileSync(bench.kafka.logFile, "utf8"), new RegExp(`Kafka version: ${version.replace(/\./g, "\\.")}\\b`));
+  assert.equal(bench.kafka.zookeeper !== undefined, usesZooKeeper(version));
+  assert.equal(bench.kafka.secured !== undefined, supportsScram(version));
+  assert.deepEqual([usesZooKeeper("2.8.2"), usesZooKeeper("3.3.2"), usesZooKeeper("4.1.1")], [true, false, false]);
+  assert.deepEqual([supportsScram("2.8.2"), supportsScram("3.3.2"), supportsScram("3.5.0"), supportsScram("4.1.1")], [true, false, true, true]);
 });

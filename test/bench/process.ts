@@ -55,8 +55,8 @@ export async function runChecked(
 }
 
 /** Runs one of the repo's scripts/ensure-*.sh and returns the directory it prints on its last line. */
-export async function ensureTool(script: string): Promise<string> {
-  const out = await runChecked("bash", [path.join(repoRoot, "scripts", script)], { timeoutMs: 60 * 60 * 1000 });
+export async function ensureTool(script: string, args: string[] = []): Promise<string> {
+  const out = await runChecked("bash", [path.join(repoRoot, "scripts", script), ...args], { timeoutMs: 60 * 60 * 1000 });
   const lines = out.trim().split("\n");
   return lines[lines.length - 1];
 }

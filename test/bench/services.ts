@@ -118,9 +118,9 @@ export function readBenchState(file: string): BenchState {
   return JSON.parse(fs.readFileSync(file, "utf8")) as BenchState;
 }
 
-/** The services run, and are of this bench's kind (services started before TLS and SASL, or MySQL, existed are not: restart them). */
+/** The services run, and are of this bench's kind (services started before TLS and SASL, MySQL, or the broker's version in the state existed are not: restart them). */
 export function benchStateIsLive(state: BenchState): boolean {
-  const current = (!state.mariadb || (state.mariadb.tls !== undefined && state.mysql !== undefined)) && (!state.kafka || state.kafka.secured !== undefined);
+  const current = (!state.mariadb || (state.mariadb.tls !== undefined && state.mysql !== undefined)) && (!state.kafka || state.kafka.version !== undefined);
   return current && (!state.mariadb || isMariaDbRunning(state.mariadb)) && (!state.mysql || isMariaDbRunning(state.mysql)) && (!state.kafka || isKafkaRunning(state.kafka));
 }
 
