@@ -3,6 +3,10 @@ import type { Kafka } from "kafkajs";
 import { kafkaSecurityOf } from "../runtime/contract/kafka-security";
 import { createKafka } from "../runtime/sink/kafka-client";
 import { KafkaAdmin } from "../runtime/sink/admin";
+import { unsupportedBrokerProblem } from "../runtime/sink/broker-api-versions";
+import { CdcError } from "../runtime/errors";
+import { kafkaFailure } from "./diagnostics";
+import type { CheckFailure } from "./types";
 import type { KafkaArgs } from "./types";
 
 /** What the provider needs to reach a cluster: its brokers and, when secured, its tls and sasl. */
@@ -21,4 +25,10 @@ export async function withAdmin<T>(kafka: KafkaAccess, fn: (admin: KafkaAdmin, k
   } finally {
     await admin.disconnect();
   }
+}
+
+/** check's failure for a cluster too old for the connector (runtime/sink/broker-features.ts); none when it qualifies or cannot be reached. */
+export async function brokerVersionFailures(kafka: KafkaAccess): Promise<CheckFailure[]> {
+  const problem = await unsupportedBrokerProblem(kafka.brokers, kafkaSecurityOf(kafka));
+  return problem ? [kafkaFailure(new CdcError("KAFKA_BROKER_UNSUPPORTED", `${problem}.`))] : [];
 }

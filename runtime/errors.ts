@@ -93,6 +93,10 @@ export const ERROR_SPECS = {
     retriable: false,
     fix: "Grant the runtime's Kafka principal the ACLs it needs: Write and Describe on the data and internal topics, Read on the internal topics, Write on its transactional.id (cdc-<group>-<connector>), Read on consumer groups cdc-reader-*.",
   },
+  KAFKA_BROKER_UNSUPPORTED: {
+    retriable: false,
+    fix: "Point kafka.brokers at a cluster running Apache Kafka 1.0 or later (ApsaraMQ for Kafka 2.2 and later qualify), or upgrade the cluster.",
+  },
   KAFKA_REQUEST_FAILED: { retriable: true, fix: "Check the broker's logs; the runtime retries inside the retry window." },
   RETRY_WINDOW_EXCEEDED: {
     retriable: false,

@@ -43,6 +43,7 @@ import { startHttpServer } from "./http-server";
 import { createLogger } from "./log";
 import { DEFAULT_BACKOFF } from "./retry";
 import { Worker } from "./control/worker";
+import { unsupportedBrokerProblem } from "./sink/broker-api-versions";
 import { createKafka } from "./sink/kafka-client";
 import { installKafkajsFastPath } from "./sink/kafkajs-fast-path";
 
@@ -89,6 +90,9 @@ async function main(): Promise<void> {
   const log = logger.child({ group: groupName, worker: workerId });
 
   const kafka = createKafka({ brokers, clientId: `cdc-${groupName}-${workerId}`, security: secrets.kafka }, log);
+  // A broker too old for transactions or topic changes is refused before anything is read.
+  const brokerProblem = await unsupportedBrokerProblem(brokers, secrets.kafka);
+  if (brokerProblem) throw new CdcError("KAFKA_BROKER_UNSUPPORTED", `${brokerProblem}.`);
   const leaseSessionMs = process.env.CDC_LEASE_SESSION_MS ? positiveEnv("CDC_LEASE_SESSION_MS", 1000) : undefined;
   const worker = new Worker({ groupName, kafka, groupKey, workerId, logger: log, tuning, backoff, leaseSessionMs });
   const server = await startHttpServer(Number(process.env.CDC_HTTP_PORT ?? 8080), process.env.CDC_HTTP_HOST ?? "0.0.0.0", worker);

@@ -1,8 +1,8 @@
 /**
  * The broker matrix (`npm run test:matrix`; `.ci/run` runs it after `npm test`): the suites where
  * the broker's version matters, again on each older Apache Kafka that users run. ApsaraMQ for
- * Kafka's instances run 2.2-2.6 (2.8.2 stands in: the oldest with PEM keystores and KRaft's
- * tooling aside, and Maven Central's newest 2.x) and 3.3 (serverless; KRaft). `npm test` already
+ * Kafka's instances run 2.2-2.6 (2.2.2 itself, and 2.8.2, Maven Central's newest 2.x, with
+ * SASL_SSL and SCRAM: the bench's PEM keystores need 2.7) and 3.3 (serverless; KRaft). `npm test` already
  * runs everything on the default broker (test/bench/pom.xml's version).
  *
  *   node dist/scripts/run-matrix.js [version...]   only these legs
@@ -25,6 +25,7 @@ interface Leg {
 /** The exactly-once pipeline, the broker faults, topic configs, and the engine's lifecycle with a replace. */
 const BROKER_SUITES = [
   "bench/kafka.test",
+  "runtime/sink/broker-api-versions.test",
   "runtime/exactly-once.test",
   "runtime/streaming.test",
   "runtime/failover.test",
@@ -36,6 +37,11 @@ const BROKER_SUITES = [
 
 export const LEGS: Leg[] = [
   { kafka: "3.3.2", files: BROKER_SUITES, why: "ApsaraMQ serverless (3.3, KRaft; no SCRAM in KRaft before 3.5)" },
+  {
+    kafka: "2.2.2",
+    files: BROKER_SUITES,
+    why: "ApsaraMQ's oldest (2.2): no -1 replication factor (KIP-464 came with 2.4), no PEM keystores, so no secured listeners here",
+  },
   {
     kafka: "2.8.2",
     // SASL_SSL with SCRAM-SHA-256/512, as ApsaraMQ's 2.x endpoints are.

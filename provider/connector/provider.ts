@@ -16,7 +16,7 @@ import { CdcError, combineErrors } from "../../runtime/errors";
 import { runPrechecks } from "../../runtime/source/prechecks";
 import { serverIdentity } from "../../runtime/source/server-identity";
 import { defaultTlsMode } from "../../runtime/contract/tls";
-import { providerKafka } from "../kafka";
+import { brokerVersionFailures, providerKafka } from "../kafka";
 import { sourceLogin, sourceTlsNote } from "../source-inputs";
 import { engineFailures, kafkaFailure, knownFailures, note, sourceFailure } from "../diagnostics";
 import { withDetailedDiff } from "../dynamic-diff";
@@ -60,6 +60,7 @@ async function checkInputs(given: ConnectorInputs | undefined, news: ConnectorIn
     const declared = inputs.owner ? declareConnector({ owner: inputs.owner, name: inputs.name, groupName: inputs.groupName, topicPrefix: inputs.topicPrefix, source: inputs.source, serverId: effectiveServerId(inputs) }) : [];
     try {
       const kafka = providerKafka(inputs.kafka, "check");
+      failures.push(...(await brokerVersionFailures(inputs.kafka)));
       const registered = withDeclared(await registeredConnectors(kafka), declared);
       const previous = olds?.name && olds.groupName ? { name: olds.name, groupName: olds.groupName } : undefined;
       failures.push(...checkUniqueness(inputs, previous, registered));

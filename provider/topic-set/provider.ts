@@ -6,7 +6,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { tableTopic } from "../../runtime/contract/names";
 import { DEFAULT_PARTITION_CHECK_MS } from "../../runtime/pipeline/partition-watch";
-import { withAdmin } from "../kafka";
+import { brokerVersionFailures, withAdmin } from "../kafka";
 import { kafkaSecurityNotes } from "../kafka-inputs";
 import { lookupTables } from "../source-lookup";
 import { engineFailures, kafkaFailure, knownFailures, note, sourceFailure } from "../diagnostics";
@@ -70,6 +70,7 @@ async function checkInputs(given: TopicSetInputs | undefined, news: TopicSetInpu
   }
   let existing: Map<string, number>;
   try {
+    failures.push(...(await brokerVersionFailures(inputs.kafka)));
     existing = await withAdmin(inputs.kafka, async (admin) => {
       // What the broker would refuse when making a topic, said now rather than in up.
       if (inputs.replicationFactor !== undefined || inputs.topicConfigs) {

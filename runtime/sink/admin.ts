@@ -18,8 +18,44 @@ function sameConfigs(a: Record<string, string>, b: Record<string, string>): bool
   return keys.length === Object.keys(b).length && keys.every((k) => b[k] === a[k]);
 }
 
+/** The error types of a failed CreateTopics (kafkajs gives one error per topic in `errors`, or one error). */
+function createErrorTypes(error: unknown): string[] {
+  const e = error as { type?: unknown; errors?: { type?: unknown }[] };
+  return [e.type, ...(Array.isArray(e.errors) ? e.errors.map((x) => x?.type) : [])].filter((t): t is string => typeof t === "string");
+}
+
 export class KafkaAdmin {
+  /** What a topic without a replication factor is created with: -1 (the broker's default), or that default read from the broker (see replicasOf). */
+  private unsetReplicas: Promise<number> | undefined;
+
   private constructor(private readonly admin: Admin) {}
+
+  /**
+   * A spec's replication factor for CreateTopics. Unset, it is -1, "the broker's default", which
+   * brokers take from Kafka 2.4 on (KIP-464). Older ones (ApsaraMQ's 2.2 and 2.3) refuse -1 with
+   * INVALID_REPLICATION_FACTOR: for them the broker's default.replication.factor is read and
+   * sent. Decided once per client, by a validate-only create of a topic that is never made.
+   */
+  private async replicasOf(spec: TopicSpec): Promise<number> {
+    if (spec.replicationFactor !== undefined) return spec.replicationFactor;
+    this.unsetReplicas ??= (async () => {
+      const probe = `__cdc_replicas_probe_${Math.random().toString(36).slice(2, 10)}`;
+      try {
+        await this.admin.createTopics({ validateOnly: true, waitForLeaders: false, topics: [{ topic: probe, numPartitions: 1, replicationFactor: -1 }] });
+        return -1;
+      } catch (error) {
+        if (!createErrorTypes(error).includes("INVALID_REPLICATION_FACTOR")) return -1;
+      }
+      const broker = (await this.admin.describeCluster()).brokers[0];
+      const described = await this.admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 4, name: String(broker?.nodeId), configNames: ["default.replication.factor"] }] });
+      const value = Number(described.resources[0]?.configEntries.find((e) => e.configName === "default.replication.factor")?.configValue);
+      return Number.isInteger(value) && value > 0 ? value : 1;
+    })().catch((error: unknown) => {
+      this.unsetReplicas = undefined;
+      throw classifyKafkaError(error, "reading the broker's default.replication.factor");
+    });
+    return this.unsetReplicas;
+  }
 
   static async connect(kafka: Kafka): Promise<KafkaAdmin> {
     const admin = kafka.admin();
@@ -100,14 +136,15 @@ export class KafkaAdmin {
   private async create(specs: TopicSpec[], tolerateExisting: boolean): Promise<void> {
     if (specs.length === 0) return;
     let cause: unknown;
+    const replicas = await Promise.all(specs.map((s) => this.replicasOf(s)));
     try {
       await this.admin.createTopics({
         // kafkajs's own wait re-reads the metadata after its retry delay (200 ms here): polled below instead.
         waitForLeaders: false,
-        topics: specs.map((s) => ({
+        topics: specs.map((s, i) => ({
           topic: s.topic,
           numPartitions: s.partitions,
-          replicationFactor: s.replicationFactor ?? -1,
+          replicationFactor: replicas[i],
           configEntries: Object.entries(s.configs ?? {}).map(([name, value]) => ({ name, value })),
         })),
       });
@@ -295,17 +332,18 @@ export class KafkaAdmin {
     if (type !== "INVALID_CONFIG") return { type, configs: [] };
     const configs: string[] = [];
     for (const [name, value] of Object.entries(spec.configs ?? {})) {
-      if (await this.validationError({ ...spec, replicationFactor: -1, configs: { [name]: value } })) configs.push(name);
+      if (await this.validationError({ ...spec, replicationFactor: undefined, configs: { [name]: value } })) configs.push(name);
     }
     return { type, configs };
   }
 
   private async validationError(spec: TopicSpec): Promise<string | undefined> {
+    const replicationFactor = await this.replicasOf(spec);
     try {
       await this.admin.createTopics({
         validateOnly: true,
         waitForLeaders: false,
-        topics: [{ topic: spec.topic, numPartitions: spec.partitions, replicationFactor: spec.replicationFactor ?? -1, configEntries: Object.entries(spec.configs ?? {}).map(([name, value]) => ({ name, value })) }],
+        topics: [{ topic: spec.topic, numPartitions: spec.partitions, replicationFactor, configEntries: Object.entries(spec.configs ?? {}).map(([name, value]) => ({ name, value })) }],
       });
       return undefined;
     } catch (error) {

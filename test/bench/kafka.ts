@@ -23,7 +23,7 @@ export interface KafkaEndpoint {
   pid: number;
   /**
    * Secured listeners beside the plaintext one the suite uses. None on KRaft before 3.5, which
-   * cannot hold SCRAM credentials (KIP-554 came with 3.5).
+   * cannot hold SCRAM credentials (KIP-554 came with 3.5), nor before 2.7 (no PEM keystores).
    */
   secured?: KafkaSecured;
 }
@@ -90,10 +90,13 @@ export function usesZooKeeper(version: string): boolean {
   return major(version) < 3;
 }
 
-/** SCRAM credentials live in ZooKeeper, or in KRaft's metadata from 3.5 on. */
-export function supportsScram(version: string): boolean {
+/**
+ * Whether the bench gives this version its SASL_SSL (SCRAM) and SASL_PLAINTEXT listeners: SCRAM
+ * credentials live in ZooKeeper, or in KRaft's metadata from 3.5 on; PEM keystores came with 2.7.
+ */
+export function hasSecuredListeners(version: string): boolean {
   const [a, b] = version.split(".").map(Number);
-  return usesZooKeeper(version) || a > 3 || (a === 3 && b >= 5);
+  return a > 3 || (a === 3 && b >= 5) || (a === 2 && b >= 7);
 }
 
 function serverProperties(endpoint: KafkaEndpoint, keyPassword?: string): string {
@@ -160,6 +163,21 @@ const LOG4J2 = [
   "",
 ].join("\n");
 
+/** The same for Kafka before 2.x's slf4j binding moved to log4j2 (0.11 logs through log4j 1.2). */
+const LOG4J1 = [
+  "log4j.rootLogger=INFO, out",
+  "log4j.appender.out=org.apache.log4j.ConsoleAppender",
+  "log4j.appender.out.layout=org.apache.log4j.PatternLayout",
+  "log4j.appender.out.layout.ConversionPattern=[%d] %p %m (%c)%n",
+  "log4j.logger.kafka.request.logger=WARN",
+  "",
+].join("\n");
+
+/** The JVM flags naming both logging configurations (each version reads the one it uses). */
+function loggingFlags(dir: string): string[] {
+  return [`-Dlog4j2.configurationFile=${path.join(dir, "log4j2.properties")}`, `-Dlog4j.configuration=file:${path.join(dir, "log4j.properties")}`];
+}
+
 async function launch(endpoint: KafkaEndpoint, libs: string, heapMb: number, detached: boolean): Promise<number> {
   const child = spawnService(
     "java",
@@ -167,7 +185,7 @@ async function launch(endpoint: KafkaEndpoint, libs: string, heapMb: number, det
       `-Xmx${heapMb}m`,
       "-Xms128m",
       "-Djava.awt.headless=true",
-      `-Dlog4j2.configurationFile=${path.join(endpoint.dir, "log4j2.properties")}`,
+      ...loggingFlags(endpoint.dir),
       "-cp",
       `${libs}/*`,
       "kafka.Kafka",
@@ -200,7 +218,8 @@ async function waitUntilTopicCanBeCreated(endpoint: KafkaEndpoint, timeoutMs: nu
     const admin = kafka.admin();
     try {
       await admin.connect();
-      await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+      // Explicit: Kafka before 2.4 refuses -1, the broker's default.
+      await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
       await admin.deleteTopics({ topics: [topic] });
       return;
     } catch (error) {
@@ -229,7 +248,7 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
   const certificates = await makeCertificates(path.join(dir, "tls"), ["localhost", "127.0.0.1"]);
   // Kafka's PEM keystore (2.7+): the private key, then the certificate chain. Before 3.0 the key
   // must be encrypted, with a PBES1 scheme (Java has no PBES2 SecretKeyFactory).
-  const keyPassword = usesZooKeeper(version) ? crypto.randomBytes(12).toString("hex") : undefined;
+  const keyPassword = usesZooKeeper(version) && hasSecuredListeners(version) ? crypto.randomBytes(12).toString("hex") : undefined;
   const keyFile = keyPassword ? path.join(dir, "tls", "server-key-encrypted.pem") : certificates.server.key;
   if (keyPassword) {
     await runChecked("openssl", ["pkcs8", "-topk8", "-v1", "PBE-SHA1-3DES", "-in", certificates.server.key, "-passout", `pass:${keyPassword}`, "-out", keyFile]);
@@ -245,7 +264,7 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
     dir,
     logFile: path.join(dir, "broker.log"),
     pid: 0,
-    secured: supportsScram(version)
+    secured: hasSecuredListeners(version)
       ? {
           saslSsl: { brokers: [`127.0.0.1:${saslSslPort}`], port: saslSslPort },
           saslPlaintext: { brokers: [`127.0.0.1:${saslPlaintextPort}`], port: saslPlaintextPort },
@@ -256,15 +275,29 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
   };
   fs.writeFileSync(path.join(dir, "server.properties"), serverProperties(endpoint, keyPassword), { mode: 0o600 });
   fs.writeFileSync(path.join(dir, "log4j2.properties"), LOG4J2);
+  fs.writeFileSync(path.join(dir, "log4j.properties"), LOG4J1);
   const detached = options.detached ?? false;
-  const log4j = `-Dlog4j2.configurationFile=${path.join(dir, "log4j2.properties")}`;
+  try {
+    await prepareAndLaunch(endpoint, users, libs, options.heapMb ?? 512, detached);
+  } catch (error) {
+    // ZooKeeper, started first, must not outlive a broker that failed to start.
+    if (endpoint.zookeeper) await stopPid(endpoint.zookeeper.pid, "SIGKILL", 5_000);
+    throw error;
+  }
+  return attachKafka(endpoint, { libs, heapMb: options.heapMb ?? 512, detached });
+}
+
+/** Writes the broker's metadata (ZooKeeper and its SCRAM users, or KRaft's format) and starts it. */
+async function prepareAndLaunch(endpoint: KafkaEndpoint, users: KafkaSecured["users"], libs: string, heapMb: number, detached: boolean): Promise<void> {
+  const { dir, version, controllerPort } = endpoint;
+  const log4j = loggingFlags(dir);
   if (usesZooKeeper(version)) {
     endpoint.zookeeper = await startZooKeeper(dir, controllerPort, libs, log4j, detached);
     // SCRAM users live in ZooKeeper, written before the broker starts.
-    for (const [mechanism, u] of [["SCRAM-SHA-256", users.scram256], ["SCRAM-SHA-512", users.scram512]] as const) {
+    for (const [mechanism, u] of endpoint.secured ? ([["SCRAM-SHA-256", users.scram256], ["SCRAM-SHA-512", users.scram512]] as const) : []) {
       await runChecked(
         "java",
-        ["-cp", `${libs}/*`, log4j, "kafka.admin.ConfigCommand", "--zookeeper", `127.0.0.1:${controllerPort}`, "--alter",
+        ["-cp", `${libs}/*`, ...log4j, "kafka.admin.ConfigCommand", "--zookeeper", `127.0.0.1:${controllerPort}`, "--alter",
           "--add-config", `${mechanism}=[password=${u.password}]`, "--entity-type", "users", "--entity-name", u.username],
         { timeoutMs: 120_000 },
       );
@@ -280,22 +313,15 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
       : [];
     await runChecked(
       "java",
-      ["-cp", `${libs}/*`, log4j, "kafka.tools.StorageTool", "format", `--cluster-id=${clusterId}`, "-c", path.join(dir, "server.properties"), ...scramUsers],
+      ["-cp", `${libs}/*`, ...log4j, "kafka.tools.StorageTool", "format", `--cluster-id=${clusterId}`, "-c", path.join(dir, "server.properties"), ...scramUsers],
       { timeoutMs: 120_000 },
     );
   }
-  const heapMb = options.heapMb ?? 512;
-  try {
-    endpoint.pid = await launch(endpoint, libs, heapMb, detached);
-  } catch (error) {
-    if (endpoint.zookeeper) await stopPid(endpoint.zookeeper.pid, "SIGKILL", 5_000);
-    throw error;
-  }
-  return attachKafka(endpoint, { libs, heapMb, detached });
+  endpoint.pid = await launch(endpoint, libs, heapMb, detached);
 }
 
 /** ZooKeeper's standalone server from the broker's own jars (2.x ships them), on loopback. */
-async function startZooKeeper(dir: string, port: number, libs: string, log4j: string, detached: boolean): Promise<NonNullable<KafkaEndpoint["zookeeper"]>> {
+async function startZooKeeper(dir: string, port: number, libs: string, log4j: string[], detached: boolean): Promise<NonNullable<KafkaEndpoint["zookeeper"]>> {
   const zkDir = path.join(dir, "zookeeper");
   fs.mkdirSync(zkDir, { recursive: true });
   fs.writeFileSync(
@@ -305,7 +331,7 @@ async function startZooKeeper(dir: string, port: number, libs: string, log4j: st
   const logFile = path.join(dir, "zookeeper.log");
   const child = spawnService(
     "java",
-    ["-Xmx128m", "-Djava.awt.headless=true", log4j, "-cp", `${libs}/*`, "org.apache.zookeeper.server.quorum.QuorumPeerMain", path.join(zkDir, "zoo.cfg")],
+    ["-Xmx128m", "-Djava.awt.headless=true", "-Dzookeeper.jmx.log4j.disable=true", ...log4j, "-cp", `${libs}/*`, "org.apache.zookeeper.server.quorum.QuorumPeerMain", path.join(zkDir, "zoo.cfg")],
     { logFile, detached },
   );
   if (child.pid === undefined) throw new Error("ZooKeeper did not start");

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import mysql from "mysql2/promise";
-import { freeLoopbackPort, waitForPort } from "./ports";
+import { freeLoopbackPort, sleep, waitForPort } from "./ports";
 import { ensureTool, isPidAlive, runChecked, spawnService, stopPid, tailFile } from "./process";
 import { makeCertificates, type BenchCertificates } from "./tls";
 
@@ -131,6 +131,12 @@ export async function launchServer(endpoint: MariaDbEndpoint, executable: string
   child.on("exit", () => (exited = true));
   try {
     await waitForPort(endpoint.port, START_TIMEOUT_MS, () => !exited);
+    // MySQL listens on TCP a moment before its socket exists; the accounts are made over the socket.
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (!fs.existsSync(endpoint.socket)) {
+      if (exited || Date.now() > deadline) throw new Error(`the socket ${endpoint.socket} did not appear`);
+      await sleep(50);
+    }
   } catch (error) {
     throw new Error(`${path.basename(executable)} did not start: ${(error as Error).message}\n--- ${endpoint.logFile} ---\n${tailFile(endpoint.logFile)}`);
   }

@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { startKafka } from "../bench/kafka";
 import { kafkaOf, uniqueName } from "../runtime/fixtures";
 import { conn, createBadInputsStack, group, topics, type BadInputsStack } from "./bad-inputs-harness";
 
@@ -111,6 +112,19 @@ describe("bad inputs: refused in preview, naming the property, nothing created",
     await stack.refused(spec, /property source\.serverId value 777: 777 is also the server_id of connector \S+ \(resource group \S+, of this program\) on the same source/);
   });
 
+  test("a Kafka cluster older than 1.0 (a real Kafka 0.11.0.3 broker: transactions, but no CreatePartitions)", async () => {
+    const old = await startKafka({ version: "0.11.0.3" });
+    try {
+      const kafka = { kafka: { brokers: old.brokers } };
+      await stack.refused(
+        { groups: [{ key: "grp", args: kafka }], topicSets: [{ key: "topics", args: kafka }] },
+        /property kafka\.brokers: KAFKA_BROKER_UNSUPPORTED: the broker 127\.0\.0\.1:\d+ runs an Apache Kafka older than 1\.0: it lacks CreatePartitions v0\+ \(raising a table topic's partitions; Kafka 1\.0\+\)\. The connector needs Kafka 1\.0 or later \(tested: 2\.2\.2, 2\.8\.2, 3\.3\.2, 4\.1\.1\)\. Fix: Point kafka\.brokers at a cluster running Apache Kafka 1\.0 or later/,
+      );
+    } finally {
+      await old.stop({ remove: true });
+    }
+  });
+
   test("an autoAddTables pattern RE2 does not take (a lookaround)", async () => {
     await stack.refused(conn({ autoAddTables: "order_(?!tmp).*" }), /property autoAddTables value .* has a problem: "order_\(\?!tmp\)\.\*" is not a valid RE2 regular expression/);
   });
@@ -136,7 +150,7 @@ describe("adoption: a topic made by someone else", () => {
     const kafka = kafkaOf(stack.bench);
     const kadmin = kafka.admin();
     await kadmin.connect();
-    await kadmin.createTopics({ topics: [{ topic: adopted(), numPartitions: 2 }], waitForLeaders: true });
+    await kadmin.createTopics({ topics: [{ topic: adopted(), numPartitions: 2, replicationFactor: 1 }], waitForLeaders: true });
     const producer = kafka.producer();
     await producer.connect();
     await producer.send({ topic: adopted(), messages: [{ key: "k", value: "theirs" }] });

@@ -148,7 +148,7 @@ describe("failing previews name the property, what is wrong and how to fix it", 
     const kafka = kafkaOf(bench);
     const kafkaAdmin = kafka.admin();
     await kafkaAdmin.connect();
-    await kafkaAdmin.createTopics({ topics: [{ topic: otherConfigs, numPartitions: 1 }], waitForLeaders: true });
+    await kafkaAdmin.createTopics({ topics: [{ topic: otherConfigs, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
     const producer = kafka.producer();
     await producer.connect();
     await producer.send({ topic: otherConfigs, messages: [{ key: "taken-name", value: JSON.stringify({ name: "taken-name", topicPrefix: "takenprefix" }) }] });

@@ -33,7 +33,7 @@ before(async () => {
   const canalPrefix = `${fx.prefix}c`;
   const kadmin = fx.kafka.admin();
   await kadmin.connect();
-  await kadmin.createTopics({ topics: [{ topic: tableTopic(canalPrefix, "alltypes"), numPartitions: 6 }], waitForLeaders: true });
+  await kadmin.createTopics({ topics: [{ topic: tableTopic(canalPrefix, "alltypes"), numPartitions: 6, replicationFactor: 1 }], waitForLeaders: true });
   await kadmin.disconnect();
   await fx.putConnector("types-dw");
   await fx.putConnector("types-canal", { format: "canal", topicPrefix: canalPrefix, compression: "none" });

@@ -39,7 +39,7 @@ for (const source of SOURCE_FLAVORS) {
       const canalPrefix = `${fx.prefix}c`;
       const kadmin = fx.kafka.admin();
       await kadmin.connect();
-      await kadmin.createTopics({ topics: [{ topic: tableTopic(canalPrefix, "exact"), numPartitions: 1 }], waitForLeaders: true });
+      await kadmin.createTopics({ topics: [{ topic: tableTopic(canalPrefix, "exact"), numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
       await kadmin.disconnect();
       await fx.putConnector("exact-dw");
       await fx.putConnector("exact-canal", { format: "canal", topicPrefix: canalPrefix, compression: "none" });

@@ -98,7 +98,7 @@ export async function createFixture(bench: Bench, options: { tables?: string[]; 
     async createTopics(tables) {
       const kadmin = kafka.admin();
       await kadmin.connect();
-      const topics = tables.map((t) => ({ topic: tableTopic(prefix, t.table), numPartitions: t.partitions }));
+      const topics = tables.map((t) => ({ topic: tableTopic(prefix, t.table), numPartitions: t.partitions, replicationFactor: 1 }));
       await kadmin.createTopics({ topics, waitForLeaders: false });
       createdTopics.push(...topics.map((t) => t.topic));
       await waitForLeaders(kadmin, topics.map((t) => t.topic));
@@ -209,7 +209,7 @@ export async function writeRecord(kafka: Kafka, topic: string, key: string, valu
   const existing = await kadmin.listTopics();
   if (!existing.includes(topic)) {
     await kadmin
-      .createTopics({ topics: [{ topic, numPartitions: 1, configEntries: [{ name: "cleanup.policy", value: "compact" }] }], waitForLeaders: true })
+      .createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1, configEntries: [{ name: "cleanup.policy", value: "compact" }] }], waitForLeaders: true })
       .catch(() => undefined);
   }
   await kadmin.disconnect();

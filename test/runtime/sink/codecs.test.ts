@@ -33,7 +33,7 @@ for (const compression of ["lz4", "snappy", "zstd", "gzip", "none"] as const) {
     topics.push(topic);
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1, configEntries: [{ name: "compression.type", value: "gzip" }] }], waitForLeaders: true });
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1, configEntries: [{ name: "compression.type", value: "gzip" }] }], waitForLeaders: true });
     await admin.disconnect();
     const values = Array.from({ length: 2000 }, (_, i) => JSON.stringify({ id: i, text: `row ${i} ${"x".repeat(i % 300)}` }));
     const producer = kafka.producer({ transactionalId: uniqueName("codec-"), idempotent: true, maxInFlightRequests: 1 });

@@ -112,7 +112,7 @@ describe("blocks through the real broker", () => {
       await admin.connect();
       // compression.type=gzip: the broker decodes and recompresses every batch, so a batch in a
       // wrong wire format (or with a wrong CRC) is rejected.
-      await admin.createTopics({ topics: [{ topic, numPartitions: 2, configEntries: [{ name: "compression.type", value: "gzip" }] }], waitForLeaders: true });
+      await admin.createTopics({ topics: [{ topic, numPartitions: 2, replicationFactor: 1, configEntries: [{ name: "compression.type", value: "gzip" }] }], waitForLeaders: true });
       await admin.disconnect();
       const records = Array.from({ length: 3000 }, (_, i) => rec(topic, i % 2, `{"id":${i}}`, JSON.stringify({ i, text: `row ${i} ${"ü".repeat(i % 200)}` })));
       const producer = kafka.producer({ transactionalId: uniqueName("blocks-"), idempotent: true, maxInFlightRequests: 1 });

@@ -105,7 +105,7 @@ describe("KafkaSink against the broker", () => {
     const offsets = uniqueName("offsets-");
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }, { topic: offsets, numPartitions: 1 }], waitForLeaders: true });
+    await admin.createTopics({ topics: [{ topic, numPartitions: 2, replicationFactor: 1 }, { topic: offsets, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
     const sink = new KafkaSink(createKafka({ brokers: bench.kafka.brokers, clientId: uniqueName("sink-") }), { transactionalId: uniqueName("txn-"), compression: "none", acks: "all" });
     try {
       await sink.connect();

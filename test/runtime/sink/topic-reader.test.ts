@@ -32,7 +32,7 @@ async function newTopic(partitions = 1): Promise<string> {
   const topic = uniqueName("reader-");
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: partitions, configEntries: [{ name: "cleanup.policy", value: "compact" }] }], waitForLeaders: true });
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1, configEntries: [{ name: "cleanup.policy", value: "compact" }] }], waitForLeaders: true });
   await admin.disconnect();
   created.push(topic);
   return topic;
