@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- --rows N] [-- --json] [-- --secured]`: throughput and latency of the runtime on
- * the real bench. It prints figures; it asserts nothing. With --secured every connection is as
+ * `npm run bench [-- --rows N] [-- --json] [-- --secured] [-- --source mariadb|mysql]`: throughput
+ * and latency of the runtime on the real bench, reading the bench's MariaDB (the default) or its
+ * MySQL 8.0. It prints figures; it asserts nothing. With --secured every connection is as
  * production has it: the source over TLS verify-identity (the binlog too: decode-only as well),
  * Kafka on the SASL_SSL listener with SCRAM-SHA-256, its login in the runtime's secrets file.
  *
@@ -11,7 +12,7 @@
  * 3. Steady load: 10,000 rows/s for 10 s; a read_committed consumer measures, per row, the time
  *    from the INSERT's commit to the record being readable.
  * Peak RSS is the runtime process's VmHWM. CPU per row: CPU time of the runtime, the broker and
- * MariaDB during the drain (from /proc), divided by the rows.
+ * source server during the drain (from /proc), divided by the rows.
  * With CDC_BENCH_STATE set (`npm run services -- start`), the running services are used (a warm
  * broker); otherwise the bench starts its own.
  */
@@ -34,6 +35,14 @@ const json = args.includes("--json");
 const rowsArg = args.indexOf("--rows");
 const ROWS = rowsArg >= 0 ? Number(args[rowsArg + 1]) : 1_000_000;
 const SECURED = args.includes("--secured");
+const sourceArg = args.indexOf("--source");
+const SOURCE = sourceArg >= 0 ? args[sourceArg + 1] : "mariadb";
+if (SOURCE !== "mariadb" && SOURCE !== "mysql") {
+  console.error(`--source ${SOURCE}: give mariadb or mysql`);
+  process.exit(2);
+}
+/** The bench's server of --source. */
+const sourceOf = (bench: Bench) => (SOURCE === "mysql" ? bench.mysql : bench.mariadb);
 const STEADY_RATE = 10_000;
 const STEADY_SECONDS = 10;
 
@@ -89,14 +98,14 @@ function cpuSeconds(pid: number): number {
 /** The source TLS of --secured: verify-identity, as the provider sets it up when given the CA. */
 function benchSourceTls(bench: Bench): SourceTls | undefined {
   if (!SECURED) return undefined;
-  const tls = bench.mariadb.tls;
-  if (!tls) throw new Error("--secured needs the bench MariaDB with TLS (restart the services)");
+  const tls = sourceOf(bench).tls;
+  if (!tls) throw new Error("--secured needs the bench's source server with TLS (restart the services)");
   return { mode: "verify-identity", ca: fs.readFileSync(tls.certificates.ca, "utf8"), serverName: "localhost" };
 }
 
 async function decodeOnly(bench: Bench, fx: Fixture, file: string, pos: number, rows: number): Promise<number> {
   const { default: ZongJi } = await import("@vlasky/zongji");
-  const m = bench.mariadb;
+  const m = sourceOf(bench);
   const zongji = new ZongJi({ host: m.host, port: m.port, user: m.cdc.user, password: m.cdc.password, dateStrings: true, timezone: "Z", ...mysqlTlsOptions(m.host, m.port, benchSourceTls(bench)) } as ConstructorParameters<typeof ZongJi>[0]);
   let seen = 0;
   const started = performance.now();
@@ -131,7 +140,7 @@ async function steadyLatency(bench: Bench, fx: Fixture, firstId: number): Promis
     },
   });
   await new Promise((r) => setTimeout(r, 3000)); // the consumer joins its group
-  const db = await bench.mariadb.adminConnection(fx.database);
+  const db = await sourceOf(bench).adminConnection(fx.database);
   const perTick = STEADY_RATE / 20; // every 50 ms
   let id = firstId;
   const end = Date.now() + STEADY_SECONDS * 1000;
@@ -154,14 +163,14 @@ async function steadyLatency(bench: Bench, fx: Fixture, firstId: number): Promis
 }
 
 async function main(): Promise<void> {
-  say(`# bench: ${ROWS} rows, ${os.cpus().length} cores, node ${process.version}${SECURED ? ", secured (source TLS verify-identity, Kafka SASL_SSL SCRAM-SHA-256)" : ""}`);
-  const bench = await useBench({ mariadb: true, kafka: true });
+  say(`# bench: ${ROWS} rows from ${SOURCE}, ${os.cpus().length} cores, node ${process.version}${SECURED ? ", secured (source TLS verify-identity, Kafka SASL_SSL SCRAM-SHA-256)" : ""}`);
+  const bench = await useBench({ [SOURCE]: true, kafka: true });
   try {
-    const fx = await createFixture(bench, { tables: ["rows10"] });
+    const fx = await createFixture(bench, { source: SOURCE as "mariadb" | "mysql", tables: ["rows10"] });
     await fx.sql(TABLE);
     await fx.createTopics([{ table: "rows10", partitions: 6 }]);
     const [start] = (await fx.sql("SHOW MASTER STATUS")) as mysql.RowDataPacket[];
-    const db = await bench.mariadb.adminConnection(fx.database);
+    const db = await sourceOf(bench).adminConnection(fx.database);
     let t = performance.now();
     await insertBacklog(db, 1, ROWS);
     await db.end();
@@ -184,8 +193,8 @@ async function main(): Promise<void> {
         // BENCH_PROFILE=DIR writes a V8 CPU profile of the runtime there (open it in Chrome DevTools).
     const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
     const tuning = Object.fromEntries(Object.entries(process.env).filter(([k]) => /^CDC_(QUEUE_BYTES|TRANSACTION_BYTES|SPLIT_ROWS)$/.test(k))) as Record<string, string>;
-    const servicePids = { broker: bench.kafka.pid, mariadb: bench.mariadb.pid };
-    const cpuBefore = { broker: cpuSeconds(servicePids.broker), mariadb: cpuSeconds(servicePids.mariadb) };
+    const servicePids = { broker: bench.kafka.pid, source: sourceOf(bench).pid };
+    const cpuBefore = { broker: cpuSeconds(servicePids.broker), source: cpuSeconds(servicePids.source) };
     const runtime = await fx.startRuntime({ CDC_LOG_LEVEL: "info", ...tuning, ...securedEnv }, [], profile);
     let rssPeak = 0;
     let firstRowAt = 0;
@@ -203,12 +212,12 @@ async function main(): Promise<void> {
     const cpuUsPerRow = {
       runtime: perRow(cpuSeconds(runtime.child.pid as number)),
       broker: perRow(cpuSeconds(servicePids.broker) - cpuBefore.broker),
-      mariadb: perRow(cpuSeconds(servicePids.mariadb) - cpuBefore.mariadb),
+      [SOURCE]: perRow(cpuSeconds(servicePids.source) - cpuBefore.source),
     };
     const endToEndRowsPerSec = ROWS / drainSeconds;
     say(`end to end (exactly-once, dataworks, lz4): ${Math.round(endToEndRowsPerSec)} rows/s (${drainSeconds.toFixed(1)} s, including start-up ${((firstRowAt - t) / 1000).toFixed(1)} s)`);
     say(`ratio to decode-only: ${(endToEndRowsPerSec / decodeRowsPerSec).toFixed(2)}`);
-    say(`CPU per row during the drain: runtime ${cpuUsPerRow.runtime} µs, Kafka broker ${cpuUsPerRow.broker} µs, MariaDB ${cpuUsPerRow.mariadb} µs (${os.cpus().length} cores)`);
+    say(`CPU per row during the drain: runtime ${cpuUsPerRow.runtime} µs, Kafka broker ${cpuUsPerRow.broker} µs, ${SOURCE} ${cpuUsPerRow[SOURCE]} µs (${os.cpus().length} cores)`);
 
     const latency = await steadyLatency(bench, fx, ROWS + 1);
     rssPeak = Math.max(rssPeak, peakRssMb(runtime.child.pid as number));
@@ -218,6 +227,7 @@ async function main(): Promise<void> {
     await fx.cleanup();
     const figures = {
       rows: ROWS,
+      source: SOURCE,
       secured: SECURED,
       endToEndRowsPerSec: Math.round(endToEndRowsPerSec),
       decodeRowsPerSec: Math.round(decodeRowsPerSec),
