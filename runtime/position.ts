@@ -8,8 +8,11 @@
  * - file, pos: the binlog file and the byte offset just after the last fully emitted transaction's
  *   commit event (Xid, or COMMIT/DDL query). Reading restarts there, at the next transaction's start.
  * - gtid: the server's GTID position at that commit, where the server has one (MariaDB
- *   'domain-server-seq[,...]', MySQL 'uuid:1-N[,...]'), else null. Informational and for failover
- *   to another server of the same topology; resumption uses file and pos.
+ *   'domain-server-seq[,...]', MySQL's executed set 'uuid:1-N[,...]'), else null. On MySQL a set
+ *   is where reading resumes (COM_BINLOG_DUMP_GTID: the server starts at the first transaction not
+ *   in it, on this server or, after a switchover, on another of its topology, whose file names
+ *   and offsets differ); file and pos then say where that was on the server that wrote them. On
+ *   MariaDB reading resumes at file and pos, and the GTID is informational.
  * - skipRows: rows of the transaction starting at file:pos that were already emitted. A huge
  *   transaction is split over several Kafka transactions; on resume its first skipRows rows are
  *   read again and skipped. 0 when the last emitted row ended a transaction.

@@ -33,7 +33,10 @@ export async function resolveStartPosition(access: SourceAccess, start: StartPos
       const [[row]] = await connection.query<mysql.RowDataPacket[]>("SELECT @@gtid_binlog_pos AS g");
       gtid = row.g ? String(row.g) : null;
     } catch {
-      // MySQL has no gtid_binlog_pos; its GTID set is optional for us.
+      // MySQL has no gtid_binlog_pos: its executed set comes with the status, consistent with
+      // File/Position (empty with gtid_mode OFF: then positions carry no GTID).
+      const executed = String(status[0].Executed_Gtid_Set ?? "").replace(/\s/g, "");
+      gtid = executed.includes(":") ? executed : null;
     }
     return Position.of(String(status[0].File), Number(status[0].Position), gtid);
   } catch (error) {

@@ -116,7 +116,12 @@ export class BinlogSource {
     const { default: ZongJi } = await import("@vlasky/zongji");
     const o = this.options;
     this.file = from.file;
-    this.gtid = new MariaDbGtidPosition(from.gtid);
+    // A MySQL GTID set ('uuid:1-5,…', always with ':') resumes by GTID (COM_BINLOG_DUMP_GTID): the
+    // server starts at the first transaction not in it, the start of the one `from` points into,
+    // on this server or on another of its replication topology (a switchover). zongji then keeps
+    // the executed set. A MariaDB position ('0-1-5') is kept here, and reading starts at file/pos.
+    const mysqlGtids = from.gtid?.includes(":") ? from.gtid : undefined;
+    this.gtid = mysqlGtids ? undefined : new MariaDbGtidPosition(from.gtid);
     const zongji = new ZongJi({
       host: o.host,
       port: o.port,
@@ -165,8 +170,7 @@ export class BinlogSource {
       });
       zongji.start({
         serverId: o.serverId,
-        filename: from.file,
-        position: from.pos,
+        ...(mysqlGtids ? { gtidSet: mysqlGtids } : { filename: from.file, position: from.pos }),
         includeEvents: INCLUDE_EVENTS,
         includeSchema: { [o.database]: o.autoAdd ? true : o.tables },
       });

@@ -1,36 +1,42 @@
 /**
  * BinlogSource on MySQL 8.0: the events zongji cannot decode. A transaction written with
- * binlog_transaction_compression=ON (a session setting, so no other test sees it) fails the
- * connector with BINLOG_UNSUPPORTED_EVENT; rows before it arrive, and nothing after it is
- * committed (its position is never passed). The prechecks read both settings from the server.
+ * binlog_transaction_compression=ON fails the connector with BINLOG_UNSUPPORTED_EVENT; rows
+ * before it arrive, and nothing after it is committed (its position is never passed). The
+ * prechecks read both settings from the server. On a private MySQL: the setting is a session's,
+ * but its transaction is in the server's one binlog, where it would fail every other test's
+ * MySQL connector too (its tables cannot be known without decompressing it).
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { tableTopic } from "../../../runtime/contract/names";
 import { fetchSettings } from "../../../runtime/source/prechecks";
+import type { MariaDbInstance } from "../../bench/mariadb";
+import { startMySql } from "../../bench/mysql";
 import { useBench, type Bench } from "../../bench/services";
 import { consume, createFixture, metric, type Fixture, type RuntimeProcess } from "../fixtures";
 
 let bench: Bench;
 let fx: Fixture;
 let runtime: RuntimeProcess;
+let mysqlServer: MariaDbInstance;
 
 before(async () => {
-  bench = await useBench({ mysql: true, mariadb: true, kafka: true });
-  fx = await createFixture(bench, { tables: ["items"], source: "mysql" });
+  [bench, mysqlServer] = await Promise.all([useBench({ mariadb: true, kafka: true }), startMySql()]);
+  fx = await createFixture(Object.create(bench, { mysql: { value: mysqlServer } }) as Bench, { tables: ["items"], source: "mysql" });
   await fx.sql("CREATE TABLE items (id INT PRIMARY KEY, name VARCHAR(20))");
   await fx.createTopics([{ table: "items", partitions: 1 }]);
   runtime = await fx.startRuntime({ CDC_RETRY_BASE_MS: "100", CDC_RETRY_MAX_MS: "500" });
 });
 
 after(async () => {
-  await fx.cleanup();
-  await bench.stop();
+  await fx?.cleanup();
+  await mysqlServer?.stop({ remove: true });
+  await bench?.stop();
 });
 
 test("the prechecks read binlog_transaction_compression and binlog_row_value_options on MySQL; MariaDB has neither", async () => {
   const access = (server: typeof bench.mysql) => ({ host: server.host, port: server.port, user: server.cdc.user, password: server.cdc.password, database: fx.database, tables: [], tls: { mode: "required" as const } });
-  const mysql = await fetchSettings(access(bench.mysql));
+  const mysql = await fetchSettings(access(mysqlServer));
   assert.equal(mysql.binlogTransactionCompression, "OFF");
   assert.equal(mysql.binlogRowValueOptions, "");
   const mariadb = await fetchSettings(access(bench.mariadb));
