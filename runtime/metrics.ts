@@ -40,7 +40,8 @@ export class ConnectorMetrics {
     this.committed = position;
     // The checkpoint's event time is the source time of the last transaction read, whatever its
     // tables: an offset-only commit shows the connector is caught up to it.
-    this.lastEventTime = this.lastEventTime === undefined ? eventTime : Math.max(this.lastEventTime, eventTime);
+    // Unknown (NaN) at a first start until the first source transaction: no lag to tell yet.
+    if (Number.isFinite(eventTime)) this.lastEventTime = this.lastEventTime === undefined ? eventTime : Math.max(this.lastEventTime, eventTime);
     if (rows > 0) this.idleSince = undefined;
     const now = Date.now();
     this.samples.push({ at: now, rows: this.rowsTotal, bytes: this.bytesTotal });

@@ -244,7 +244,7 @@ export class BinlogReader {
         offset = writer.written.next;
         continue;
       }
-      context.checkpointTime = buffer.checkpointTime;
+      context.checkpointTime = buffer.checkpointTimeFor(event.eventTime);
       const record = this.builder.buildFromImage(event.shape, writer, data, offset, event.op, sequence, context, out);
       offset = writer.written.next;
       buffer.push(record, event.eventTime);
@@ -259,7 +259,7 @@ export class BinlogReader {
     return {
       sequenceId: sequence.toString(),
       eventTime: event.eventTime,
-      checkpointTime: buffer.checkpointTime,
+      checkpointTime: buffer.checkpointTimeFor(event.eventTime),
       gtid: event.gtid,
       position: () => buffer.rowPosition(),
     };
@@ -320,7 +320,7 @@ export class BinlogReader {
       const record = this.builder.buildDdl(target.database, target.table, parsed.op, event.sql, {
         sequenceId: sequence.toString(),
         eventTime: event.eventTime,
-        checkpointTime: this.buffer.checkpointTime,
+        checkpointTime: this.buffer.checkpointTimeFor(event.eventTime),
         gtid: event.gtid,
         position: () => this.buffer.rowPosition(),
       });

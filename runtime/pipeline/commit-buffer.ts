@@ -47,14 +47,28 @@ export class CommitBuffer {
   private sequence: bigint;
   private rowsSinceCheckpoint = 0;
   private bytesSinceCheckpoint = 0;
-  /** Event time of the last checkpoint reached: the message field checkpointTime. */
-  checkpointTime: number;
+  /**
+   * Event time of the last checkpoint reached: the message field checkpointTime. NaN until the
+   * first one when a connector starts for the first time (no source transaction is behind its
+   * start position yet): see checkpointTimeFor.
+   */
+  private checkpointTime: number;
 
   constructor(from: Position, sequence: bigint, eventTime: number, private readonly options: CommitBufferOptions) {
     this.txnStart = from.withSkipRows(0);
     this.skipRows = from.skipRows;
     this.sequence = sequence;
     this.checkpointTime = eventTime;
+  }
+
+  /**
+   * The checkpointTime of a record of a change at eventTime: the last checkpoint's event time, or,
+   * before a first start's first checkpoint, the event time of the first source transaction read
+   * (a source time, never the runtime's clock).
+   */
+  checkpointTimeFor(eventTime: number): number {
+    if (this.checkpointTime !== this.checkpointTime) this.checkpointTime = eventTime;
+    return this.checkpointTime;
   }
 
   /** Bytes of records not yet taken (the queue's size). */

@@ -159,23 +159,25 @@ export class ConnectorTask {
       const position = await resolveStartPosition(this.access, config.startPosition);
       const sequence = BigInt(Date.now()) * 1_000_000n;
       const snapshot = config.initialSync ? newSnapshot(streamed.source.tables) : undefined;
-      await this.sink.commit([], offsetWrite(this.ctx.topics.offsets, config.name, { position, sequence, eventTime: Date.now() }, snapshot));
-      committed = { position, sequence, eventTime: Date.now(), ...(snapshot ? { snapshot } : {}) };
+      // No source transaction is behind this position yet: its event time is unknown (NaN, left
+      // out of the record), and the first transaction read gives the records their checkpointTime.
+      await this.sink.commit([], offsetWrite(this.ctx.topics.offsets, config.name, { position, sequence, eventTime: NaN }, snapshot));
+      committed = { position, sequence, ...(snapshot ? { snapshot } : {}) };
       logger.info("no committed offset: starting at the configured position", { position: position.toString(), initialSync: config.initialSync });
     }
     this.ctx.metrics.committed = committed.position;
-    this.lastCheckpoint = { position: committed.position, sequence: committed.sequence, eventTime: committed.eventTime ?? Date.now() };
+    this.lastCheckpoint = { position: committed.position, sequence: committed.sequence, eventTime: committed.eventTime ?? NaN };
     this.watch = new SourceWatch(this.access, logger);
     this.partitionWatch = new PartitionWatch(this.ctx.kafka, partitions, logger);
     const stream = (from: { sequence: bigint; eventTime: number }) => this.startReader(streamed, partitions, committed.position, from.sequence, from.eventTime);
 
     if (!committed.snapshot) {
-      await stream({ sequence: committed.sequence, eventTime: committed.eventTime ?? Date.now() });
+      await stream({ sequence: committed.sequence, eventTime: committed.eventTime ?? NaN });
       return;
     }
     // The copy runs after start() returned (the connector is RUNNING while it copies); the
     // binlog is streamed once it is done.
-    const start: SnapshotStart = { position: committed.position, sequence: committed.sequence, eventTime: committed.eventTime ?? Date.now(), progress: committed.snapshot };
+    const start: SnapshotStart = { position: committed.position, sequence: committed.sequence, eventTime: committed.eventTime ?? NaN, progress: committed.snapshot };
     this.flushing = (async () => {
       try {
         const copied = await runSnapshot(

@@ -30,7 +30,8 @@ export function offsetWrite(
     position: checkpoint.position.toJSON(),
     ...(snapshot ? { snapshot } : {}),
     sequence: checkpoint.sequence.toString(),
-    eventTime: checkpoint.eventTime,
+    // Unknown (NaN) until a first start's first source transaction: then left out.
+    ...(Number.isFinite(checkpoint.eventTime) ? { eventTime: checkpoint.eventTime } : {}),
     at: new Date().toISOString(),
   };
   return { topic: offsetsTopic, key: connector, value: encodeRecord(record) };

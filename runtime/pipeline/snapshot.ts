@@ -139,7 +139,8 @@ export async function runSnapshot(ctx: SnapshotContext, start: SnapshotStart): P
           ctx.builder.build(shape, "INSERT", null, row, {
             sequenceId: sequence.toString(),
             eventTime: readAt,
-            checkpointTime: start.eventTime,
+            // A first start has no source transaction behind its position yet: the copy's own time.
+            checkpointTime: Number.isFinite(start.eventTime) ? start.eventTime : readAt,
             gtid: null,
             position: () => start.position,
           }),

@@ -32,7 +32,7 @@ describe("CommitBuffer commit checkpoints", () => {
     const buffer = new CommitBuffer(Position.of("binlog.000001", 4, "0-1-1"), 0n, 500, NO_SPLIT);
     assert.equal(buffer.hasCheckpoint, false);
     assert.equal(buffer.take(), undefined);
-    assert.equal(buffer.checkpointTime, 500);
+    assert.equal(buffer.checkpointTimeFor(-1), 500);
 
     row(buffer, 1000, 30);
     row(buffer, 1000, 20);
@@ -46,7 +46,7 @@ describe("CommitBuffer commit checkpoints", () => {
     assert.equal(buffer.hasCheckpoint, true);
     assert.equal(buffer.flushableRecords, 2);
     assert.equal(buffer.flushableBytes, 50);
-    assert.equal(buffer.checkpointTime, 1100);
+    assert.equal(buffer.checkpointTimeFor(-1), 1100);
 
     const flush = buffer.take();
     assert.ok(flush);
@@ -143,6 +143,18 @@ describe("CommitBuffer resume with skipRows", () => {
   });
 });
 
+describe("CommitBuffer checkpointTime at a first start", () => {
+  test("unknown (NaN) until the first source transaction, whose time it takes until the next checkpoint", () => {
+    const buffer = new CommitBuffer(Position.of("binlog.000001", 4), 0n, NaN, NO_SPLIT);
+    assert.equal(buffer.checkpointTimeFor(5000), 5000);
+    assert.equal(buffer.checkpointTimeFor(6000), 5000);
+    row(buffer, 5000);
+    buffer.commit("binlog.000001", 900, null, 5100);
+    assert.equal(buffer.checkpointTimeFor(7000), 5100);
+    assert.equal(buffer.take()?.checkpoint.eventTime, 5100);
+  });
+});
+
 describe("CommitBuffer split checkpoints", () => {
   test("every splitRows rows: position = transaction start + rows emitted", () => {
     const buffer = new CommitBuffer(Position.of("binlog.000003", 4), 0n, 0, { splitRows: 2, splitBytes: 1e9 });
@@ -150,7 +162,7 @@ describe("CommitBuffer split checkpoints", () => {
     assert.equal(buffer.hasCheckpoint, false);
     row(buffer, 11);
     assert.equal(buffer.hasCheckpoint, true);
-    assert.equal(buffer.checkpointTime, 11);
+    assert.equal(buffer.checkpointTimeFor(-1), 11);
     let flush = buffer.take();
     assert.ok(flush);
     assert.deepEqual(flush.checkpoint.position.toJSON(), { file: "binlog.000003", pos: 4, gtid: null, skipRows: 2 });
