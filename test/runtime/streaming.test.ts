@@ -31,12 +31,7 @@ for (const source of SOURCE_FLAVORS) {
     test("inserts, updates and deletes arrive as DataWorks messages, keyed by primary key", async () => {
       const started = await fx.waitForStatus("orders-cdc", (s) => s.state === "RUNNING" || s.state === "FAILED");
       assert.equal(started.state, "RUNNING", JSON.stringify(started));
-      // The connector's first transaction, written with a source time far from the clock's: the
-      // first start's checkpoint has no source transaction behind it, so this one's time is its
-      // records' checkpointTime (never the runtime's clock), and the next checkpoint's after it.
-      await fx.sql("SET TIMESTAMP = 1700000000");
       await fx.sql("INSERT INTO orders VALUES (1, 'apple', 3, 1.50), (2, 'pear', 1, 0.99)");
-      await fx.sql("SET TIMESTAMP = DEFAULT");
       await fx.sql("UPDATE orders SET qty = 4 WHERE id = 1");
       await fx.sql("DELETE FROM orders WHERE id = 2");
       await fx.sql("INSERT INTO notes VALUES ('no primary key')");
@@ -67,11 +62,6 @@ for (const source of SOURCE_FLAVORS) {
       const note = messages.find((m) => m.topic === notesTopic)!;
       assert.equal(note.key, `${fx.database}.notes`);
       assert.equal(note.partition, 0);
-      const times = (op: string) => byOp.filter((p) => p.op === op).map((p) => [p.timestamp.eventTime, p.timestamp.checkpointTime]);
-      assert.deepEqual(times("INSERT"), [[1700000000000, 1700000000000], [1700000000000, 1700000000000]]);
-      const [[updateTime, updateCheckpoint]] = times("UPDATE");
-      assert.equal(updateCheckpoint, 1700000000000);
-      assert.ok(Math.abs(updateTime - Date.now()) < 120_000, `the UPDATE's eventTime ${updateTime} is now`);
       const sequenceIds = messages.map((m) => BigInt(JSON.parse(m.value).payload.sequenceId));
       assert.equal(new Set(sequenceIds.map(String)).size, 5, "sequenceIds are unique");
     });

@@ -2,7 +2,9 @@
  * BinlogSource on MySQL 8.0: the events zongji cannot decode. A transaction written with
  * binlog_transaction_compression=ON fails the connector with BINLOG_UNSUPPORTED_EVENT; rows
  * before it arrive, and nothing after it is committed (its position is never passed). The
- * prechecks read both settings from the server. On a private MySQL: the setting is a session's,
+ * prechecks read both settings from the server. checkpointTime at a first start is the first
+ * source transaction's time (a quiet server is needed to know which transaction that is). On a
+ * private MySQL: the setting is a session's,
  * but its transaction is in the server's one binlog, where it would fail every other test's
  * MySQL connector too (its tables cannot be known without decompressing it).
  */
@@ -70,6 +72,26 @@ test("a compressed transaction fails the connector with BINLOG_UNSUPPORTED_EVENT
     throw new Error(`${e.message}\n${runtime.logs().slice(-3000)}`);
   });
   assert.equal(again.errorCode, "BINLOG_UNSUPPORTED_EVENT");
+});
+
+test("checkpointTime at a first start is the first source transaction's event time, not the runtime's clock", async () => {
+  // This file's private server has no other writer, so the first transaction after the start is
+  // this one, written with a source time far from the clock's (on the shared servers another
+  // test's transaction may come first, and its time is then the checkpoint's, as it should be).
+  await fx.sql("CREATE TABLE stamped (id INT PRIMARY KEY)");
+  await fx.createTopics([{ table: "stamped", partitions: 1 }]);
+  await fx.putConnector("stamped-cdc", { source: { tables: ["stamped"] } });
+  await fx.waitForStatus("stamped-cdc", (s) => s.state === "RUNNING");
+  await fx.sql("SET TIMESTAMP = 1700000000");
+  await fx.sql("INSERT INTO stamped VALUES (1), (2)");
+  await fx.sql("SET TIMESTAMP = DEFAULT");
+  await fx.sql("INSERT INTO stamped VALUES (3)");
+  const messages = await consume(fx.kafka, [tableTopic(fx.prefix, "stamped")], (m) => m.length >= 3);
+  const times = messages.map((m) => JSON.parse(m.value).payload).sort((a, b) => a.after.dataColumn.id - b.after.dataColumn.id).map((p) => [p.timestamp.eventTime, p.timestamp.checkpointTime]);
+  assert.deepEqual(times.slice(0, 2), [[1700000000000, 1700000000000], [1700000000000, 1700000000000]]);
+  // The next change's checkpoint is the first transaction's commit, its own time is now.
+  assert.equal(times[2][1], 1700000000000);
+  assert.ok(Math.abs(times[2][0] - Date.now()) < 120_000, `the last row's eventTime ${times[2][0]} is now`);
 });
 
 /** A MariaDB transaction with savepoints: rows, SAVEPOINT a, rows, ROLLBACK TO a, rows, SAVEPOINT b, rows, COMMIT. */
